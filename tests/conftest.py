@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample-corpus"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def run_cli(*args: str, cwd: Path | None = None, input: str | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a subprocess (exit codes and stderr as a user sees)."""
+    return subprocess.run([sys.executable, "-m", "validators", *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, input=input, timeout=600)
+
+
+def check_json(*args: str, cwd: Path | None = None) -> tuple[int, dict]:
+    proc = run_cli("check", "--format", "json", *args, cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    target.mkdir()
+    for f in SAMPLE.glob("*.txt"):
+        (target / f.name).write_bytes(f.read_bytes())
+    return target

@@ -1,0 +1,64 @@
+"""``pattern``: a user regex that must not match, in lines, span texts or the whole document.
+
+Generic: lets a project add a rule without writing code. Regexes use the ``regex`` package
+(``\\p{Han}``, ``\\p{P}``) with a timeout, so a runaway pattern cannot hang a commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from validators.checks import CheckType, Option, register
+from validators.document import Document
+from validators.errors import ConfigError
+from validators.findings import Hit
+
+SCOPES = ("line", "plain_line", "span", "document")
+
+
+def _search_all(options: dict[str, Any], text: str) -> Iterator[Any]:
+    try:
+        yield from options["regex"].finditer(text)
+    except TimeoutError:
+        raise ConfigError(f"regex {options['regex'].pattern!r} took more than its time limit "
+                          "(catastrophic backtracking?)") from None
+
+
+@register
+class PatternCheck(CheckType):
+    name: ClassVar[str] = "pattern"
+    summary: ClassVar[str] = "a regular expression that must not match"
+    options: ClassVar[dict[str, Option]] = {
+        "regex": Option("regex", help="the pattern that must not match"),
+        "scope": Option("choice", "line", choices=SCOPES,
+                        help="line: raw lines with tags; plain_line: lines with tags removed; "
+                             "span: each span's text; document: the whole plain text"),
+        "tags": Option("str_list", ["cand", "a"], help="with scope span: which tags"),
+    }
+
+    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+        scope = options["scope"]
+        if scope == "line":
+            for line_no, raw in enumerate(doc.lines, 1):
+                for m in _search_all(options, raw):
+                    yield Hit(line_no, m.start() + 1, line_no, max(m.end(), m.start() + 1) + 1,
+                              {"text": m.group(), "match": m.group()}, evidence=m.group())
+        elif scope == "span":
+            for span in doc.markup.spans:
+                if span.tag not in options["tags"]:
+                    continue
+                for m in _search_all(options, span.text):
+                    col = span.column + len(span.tag) + 2 + m.start()
+                    yield Hit(span.line, col, span.line, col + max(len(m.group()), 1),
+                              {"text": span.text, "match": m.group(), "tag": span.tag},
+                              evidence=span.text)
+        else:
+            texts = ([(line.plain, line.offset) for line in doc.markup.lines]
+                     if scope == "plain_line" else [(doc.plain_text, 0)])
+            for text, offset in texts:
+                for m in _search_all(options, text):
+                    line, col = doc.position(offset + m.start())
+                    end_line, end_col = doc.position(offset + max(m.end() - 1, m.start()))
+                    yield Hit(line, col, end_line, end_col + 1,
+                              {"text": m.group(), "match": m.group()}, evidence=m.group())

@@ -1,0 +1,48 @@
+"""``span_boundary``: a span that cuts a longer lexicon connective (``<cand>但</cand>是``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from validators.checks import CheckType, Option, register
+from validators.document import Document
+from validators.findings import Hit
+from validators.rules import lexicon_of
+
+
+@register
+class SpanBoundaryCheck(CheckType):
+    name: ClassVar[str] = "span_boundary"
+    summary: ClassVar[str] = "a span boundary that cuts a longer connective of the lexicon"
+    options: ClassVar[dict[str, Option]] = {
+        "lexicon": Option("lexicon", help="single-connective lexicon"),
+        "tags": Option("str_list", ["cand"]),
+        "ignore": Option("str_list", [], help="longer forms never to suggest"),
+    }
+
+    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+        lexicon = lexicon_of(options)
+        words, longest = lexicon.words, lexicon.longest
+        ignore = set(options["ignore"])
+        plain = doc.plain_text
+        tagged = {i for span in doc.markup.spans for i in range(span.start, span.end)}
+        for span in doc.markup.spans:
+            if span.tag not in options["tags"]:
+                continue
+            found = ""
+            for extra in range(longest - len(span.text), 0, -1):
+                after = plain[span.end:span.end + extra]
+                before = plain[max(span.start - extra, 0):span.start]
+                for longer, lo, hi in ((span.text + after, span.end, span.end + extra),
+                                       (before + span.text, span.start - extra, span.start)):
+                    if (len(longer) == len(span.text) + extra and longer in words
+                            and longer not in ignore and "\n" not in longer
+                            and not any(i in tagged for i in range(lo, hi))):
+                        found = longer
+                        break
+                if found:
+                    break
+            if found:
+                yield Hit(span.line, span.column, span.line, span.end_column,
+                          {"text": span.text, "longer": found}, evidence=f"{span.text}>{found}")

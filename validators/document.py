@@ -1,0 +1,109 @@
+"""A loaded document: its bytes, the strict decode, and (lazily) its markup and sentences.
+
+Every per-document check receives one :class:`Document`; the expensive views (markup, sentences)
+are computed once and shared by all checks, so a file is read once and parsed once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from validators.markup import BREAKING_KINDS, Markup, parse
+from validators.sentences import Sentence, split_line
+
+
+@dataclass(slots=True)
+class LoadProblem:
+    """Why a file could not be decoded or read; each kind is reported by one ENC rule."""
+
+    kind: str   # "invalid_utf8" | "binary" | "empty" | "unreadable"
+    line: int = 1
+    column: int = 1
+    end_column: int = 2
+    detail: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class Document:
+    path: str                 # document id: the path relative to the corpus root, POSIX style
+    data: bytes               # the file's bytes, read once
+    text: str | None = None   # the strict UTF-8 decode; None when it failed
+    problems: list[LoadProblem] = field(default_factory=list)
+    fs_path: str | None = None
+    cache: dict[Any, Any] = field(default_factory=dict)  # per-document results shared by checks
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n") if self.text is not None else []
+
+    @property
+    def readable(self) -> bool:
+        """Text checks run only on documents that decoded; the load problem is the finding."""
+        return self.text is not None
+
+    @cached_property
+    def markup(self) -> Markup:
+        return parse(self.text or "")
+
+    @cached_property
+    def plain_text(self) -> str:
+        return self.markup.plain_text
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        return [line.offset for line in self.markup.lines]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, raw column) of a document plain-text offset."""
+        index = max(bisect.bisect_right(self.line_starts, offset) - 1, 0)
+        line = self.markup.lines[index]
+        return index + 1, line.raw_column(offset - line.offset) + 1
+
+    def sentences(self, ends: str) -> list[Sentence]:
+        """Sentences for the given sentence-end characters; spans get their sentence index."""
+        key = ("sentences", ends)
+        if key not in self.cache:
+            result: list[Sentence] = []
+            for line_no, line in enumerate(self.markup.lines, 1):
+                result.extend(split_line(line.plain, line.offset, line_no, len(result), ends))
+            self.cache[key] = result
+        return self.cache[key]
+
+    def sentence_of(self, offset: int, ends: str) -> int:
+        sentences = self.sentences(ends)
+        starts = [s.start for s in sentences]
+        i = bisect.bisect_right(starts, offset) - 1
+        return sentences[i].index if i >= 0 and offset < sentences[i].end else -1
+
+    def broken_sentences(self, ends: str) -> set[int]:
+        """Sentences whose tags are broken: dependent checks skip them (no cascades)."""
+        key = ("broken", ends)
+        if key not in self.cache:
+            broken: set[int] = set()
+            sentences = self.sentences(ends)
+            by_line: dict[int, list[Sentence]] = {}
+            for sentence in sentences:
+                by_line.setdefault(sentence.line, []).append(sentence)
+            for issue in self.markup.issues:
+                if issue.kind not in BREAKING_KINDS:
+                    continue
+                for line_no in range(issue.line, issue.end_line + 1):
+                    line = self.markup.lines[line_no - 1]
+                    for sentence in by_line.get(line_no, ()):
+                        first = line.raw_column(sentence.start - line.offset) + 1
+                        last = line.raw_column(max(sentence.end - 1 - line.offset, 0)) + 1
+                        lo = issue.column if line_no == issue.line else 1
+                        hi = issue.end_column if line_no == issue.end_line else len(line.raw) + 1
+                        if lo <= last + 1 and hi >= first:
+                            broken.add(sentence.index)
+            self.cache[key] = broken
+        return self.cache[key]
+
+    @property
+    def annotated(self) -> bool:
+        return bool(self.markup.spans) or bool(self.markup.issues and any(
+            i.kind != "stray_bracket" for i in self.markup.issues))

@@ -1,0 +1,167 @@
+"""The engine: wires discovery, loading, per-document checks and corpus-wide checks.
+
+Per-document work (``check_document``) is a pure function of one file's bytes and the rule set,
+so it can run in worker processes; corpus-wide checks receive only what each document collected.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from validators.checks import CorpusCheckType
+from validators.document import Document
+from validators.errors import ConfigError
+from validators.findings import Finding, Hit, fingerprint
+from validators.rules import Rule, RuleSet
+
+CONTEXT_RADIUS = 60  # code points of the source line kept on each side of a finding
+
+
+def context_of(doc: Document, line: int, column: int, end_column: int) -> str:
+    """The raw source line of a finding, clipped around it so a 10 MB line stays small."""
+    if doc.text is None or not 1 <= line <= len(doc.lines):
+        return ""
+    raw = doc.lines[line - 1].rstrip("\r")
+    if len(raw) <= 2 * CONTEXT_RADIUS + (end_column - column):
+        return raw
+    lo = max(column - 1 - CONTEXT_RADIUS, 0)
+    hi = min(end_column - 1 + CONTEXT_RADIUS, len(raw))
+    return ("…" if lo else "") + raw[lo:hi] + ("…" if hi < len(raw) else "")
+
+
+def to_finding(rule: Rule, doc: Document | None, hit: Hit, occurrence: int, path: str) -> Finding:
+    context = context_of(doc, hit.line, hit.column, hit.end_column) if doc else ""
+    evidence = hit.evidence or (hit.fields.get("text") and str(hit.fields["text"])) or context
+    return Finding(
+        rule=rule.id, name=rule.name, category=rule.category, severity=rule.severity, path=path,
+        line=hit.line, column=hit.column, end_line=hit.end_line, end_column=hit.end_column,
+        message=rule.format_message(hit), context=context,
+        fingerprint=fingerprint(rule.id, path, str(evidence), occurrence), related=hit.related,
+    )
+
+
+def findings_from_hits(rule: Rule, doc: Document | None, hits: Iterable[Hit],
+                       default_path: str, occurrences: Counter[Any]) -> Iterator[Finding]:
+    for hit in hits:
+        path = hit.path or default_path
+        key = (rule.id, path, hit.evidence or str(hit.fields.get("text", "")))
+        occurrences[key] += 1
+        yield to_finding(rule, doc, hit, occurrences[key] - 1, path)
+
+
+def run_rule(rule: Rule, doc: Document) -> list[Hit]:
+    """Hits of one per-document rule on one document, honouring the load-stage dependency."""
+    if rule.check.needs_text and not doc.readable:
+        return []
+    return list(rule.check.check(doc, rule.options))
+
+
+@dataclass
+class DocumentResult:
+    """What the per-document stage returns (picklable): findings, statistics, collected data."""
+
+    path: str
+    findings: list[Finding]
+    stats: dict[str, Any] = field(default_factory=dict)
+    collected: dict[str, Any] = field(default_factory=dict)  # rule id -> corpus-check data
+
+
+def document_stats(doc: Document) -> dict[str, Any]:
+    stats: dict[str, Any] = {"bytes": len(doc.data), "readable": doc.readable}
+    if doc.readable:
+        spans = doc.markup.spans
+        stats.update(chars=len(doc.text or ""), lines=len(doc.lines),
+                     spans=len(spans), cand=sum(s.tag == "cand" for s in spans),
+                     a=sum(s.tag == "a" for s in spans), annotated=doc.annotated)
+    return stats
+
+
+def check_document(doc: Document, ruleset: RuleSet) -> DocumentResult:
+    findings: list[Finding] = []
+    occurrences: Counter[Any] = Counter()
+    collected: dict[str, Any] = {}
+    for rule in ruleset.document_rules():
+        findings.extend(findings_from_hits(rule, doc, run_rule(rule, doc), doc.path, occurrences))
+    for rule in ruleset.corpus_rules():
+        check = rule.check
+        assert isinstance(check, CorpusCheckType)
+        if check.needs_text and not doc.readable:
+            continue
+        collected[rule.id] = check.collect(doc, rule.options)
+    return DocumentResult(doc.path, findings, document_stats(doc), collected)
+
+
+def finish_corpus(ruleset: RuleSet, results: list[DocumentResult],
+                  focus: set[str] | None = None) -> list[Finding]:
+    """Run the corpus-wide checks over what every document collected."""
+    findings: list[Finding] = []
+    for rule in ruleset.corpus_rules():
+        check = rule.check
+        assert isinstance(check, CorpusCheckType)
+        collected = {r.path: r.collected[rule.id] for r in results if rule.id in r.collected}
+        occurrences: Counter[Any] = Counter()
+        findings.extend(findings_from_hits(rule, None, check.finish(collected, rule.options, focus),
+                                           "", occurrences))
+    return findings
+
+
+def check_example(rule: Rule, example: Any) -> list[Hit]:
+    """Run one rule on one of its ``tests`` examples (a text, ``{hex: ...}`` bytes, or a list of
+    documents for corpus-wide rules)."""
+    from validators.load import decode
+
+    texts = example["documents"] if isinstance(example, dict) and "documents" in example else [example]
+    docs = []
+    for i, item in enumerate(texts):
+        path = f"example-{i}.txt"
+        if isinstance(item, dict) and "unreadable" in item:
+            from validators.load import load
+
+            docs.append(load(path, "/nonexistent/corpus-validators-example/" + path))
+            continue
+        if isinstance(item, dict) and "hex" in item:
+            data = bytes.fromhex(str(item["hex"]))
+        elif isinstance(item, dict) and "text" in item:
+            data = str(item["text"]).encode("utf-8")
+            path = str(item.get("path", path))
+        elif isinstance(item, str):
+            data = item.encode("utf-8")
+        else:
+            raise ConfigError(f"rule {rule.id}: a test example must be a string, {{text: …}}, "
+                              f"{{hex: …}} or {{documents: […]}}", rule.source, rule.line)
+        docs.append(decode(path, data))
+    check = rule.check
+    if isinstance(check, CorpusCheckType):
+        collected = {d.path: check.collect(d, rule.options) for d in docs
+                     if d.readable or not check.needs_text}
+        return list(check.finish(collected, rule.options))
+    return [hit for doc in docs for hit in run_rule(rule, doc)]
+
+
+def example_failures(rule: Rule) -> list[str]:
+    """Why a rule's own examples do not behave: each pass example must give no hit, each fail
+    example at least one (at the ``line``/``column`` it names, when it names them)."""
+    problems = []
+    if not rule.tests["fail"]:
+        problems.append(f"{rule.id} has no fail example")
+    if not rule.tests["pass"]:
+        problems.append(f"{rule.id} has no pass example")
+    for kind in ("pass", "fail"):
+        for example in rule.tests[kind]:
+            hits = check_example(rule, example)
+            for hit in hits:  # every message must format with what the check type provides
+                rule.format_message(hit)
+            if kind == "pass" and hits:
+                problems.append(f"{rule.id}: pass example {example!r} gives "
+                                f"{rule.format_message(hits[0])!r} at {hits[0].line}:{hits[0].column}")
+            if kind == "fail" and not hits:
+                problems.append(f"{rule.id}: fail example {example!r} gives no finding")
+            if kind == "fail" and hits and isinstance(example, dict) and "line" in example:
+                want = (int(example["line"]), int(example.get("column", hits[0].column)))
+                if (hits[0].line, hits[0].column) != want:
+                    problems.append(f"{rule.id}: fail example {example!r} reported at "
+                                    f"{hits[0].line}:{hits[0].column}, expected {want[0]}:{want[1]}")
+    return problems

@@ -1,0 +1,115 @@
+"""The findings of a run: what every check yields and every reporter prints."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "warning", "error")  # ascending; "off" disables a rule
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+
+CATEGORIES = {
+    "TAG": "tags",
+    "PAIR": "pairs",
+    "LEX": "lexicon",
+    "ENC": "encoding",
+    "SCR": "script",
+    "PUN": "punctuation",
+    "DUP": "duplicates",
+    "SCH": "table schema",
+    "CON": "annotation consistency",
+}
+
+
+def category_of(rule_id: str) -> str:
+    """The category prefix of a rule id: ``PAIR001`` -> ``PAIR``."""
+    return rule_id.rstrip("0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    path: str
+    line: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check yields: a position and the fields its rule's message is formatted with.
+
+    Lines and columns are 1-based; columns count code points of the raw line; the end column is
+    exclusive (one past the last code point), as in SARIF.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    related: tuple[Related, ...] = ()
+    # the offending text, for the fingerprint (baselines survive edits elsewhere in the file)
+    evidence: str = ""
+    path: str | None = None  # set by corpus-wide checks that report on several documents
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    name: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    context: str = ""
+    fingerprint: str = ""
+    related: tuple[Related, ...] = ()
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "context": self.context,
+            "fingerprint": self.fingerprint,
+        }
+        if self.related:
+            data["related"] = [r.as_dict() for r in self.related]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        related = tuple(Related(r["path"], int(r["line"])) for r in data.get("related", ()))
+        return cls(
+            rule=data["rule"], name=data["name"], category=data["category"],
+            severity=data["severity"], path=data["path"], line=int(data["line"]),
+            column=int(data["column"]), end_line=int(data["end_line"]),
+            end_column=int(data["end_column"]), message=data["message"],
+            context=data.get("context", ""), fingerprint=data.get("fingerprint", ""),
+            related=related,
+        )
+
+
+def fingerprint(rule: str, path: str, evidence: str, occurrence: int) -> str:
+    """A line-number-free identity: rule, path, offending text and its occurrence index.
+
+    Inserting lines above a finding keeps its fingerprint, so baselines do not resurrect it.
+    """
+    digest = hashlib.sha1(f"{rule}\0{path}\0{evidence}\0{occurrence}".encode()).hexdigest()
+    return digest[:16]

@@ -1,0 +1,106 @@
+"""Safe YAML loading that remembers line numbers and refuses duplicate keys.
+
+Rule and configuration errors must name the file and line, so every mapping loaded here is a
+:class:`LineDict` that knows the line of each key. Only ``yaml.SafeLoader`` is ever used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from validators.errors import ConfigError
+
+MAX_ALIASES = 100  # a YAML "billion laughs" needs many aliases; real rule files need few
+
+
+class LineDict(dict):
+    """A dict that records the 1-based line of the mapping and of each key."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    def __init__(self, stream: Any, source: str) -> None:
+        super().__init__(stream)
+        self._source = source
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise ConfigError(
+                    f"more than {MAX_ALIASES} YAML aliases (refusing a possible YAML bomb)",
+                    self._source,
+                    mark.line + 1,
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        result = LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise ConfigError("unhashable mapping key", self._source, key_node.start_mark.line + 1) from None
+            if key in result:
+                raise ConfigError(f"duplicate key {key!r}", self._source, key_node.start_mark.line + 1)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1
+        return result
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML text; any YAML error becomes a ConfigError with file and line."""
+    loader = _LineLoader(text, source)
+    try:
+        return loader.get_single_data()
+    except ConfigError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(f"invalid YAML: {exc.problem or exc}", source, line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", source) from None
+    except RecursionError:
+        raise ConfigError("YAML nesting too deep", source) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_file(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not valid UTF-8", str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", str(path)) from None
+    return load_yaml_text(text, str(path))
