@@ -92,3 +92,21 @@ def test_tag_soup_never_raises_and_positions_are_inside_the_text(text: str) -> N
         assert 1 <= issue.line <= issue.end_line <= len(lines)
         assert 1 <= issue.column <= len(lines[issue.line - 1]) + 1
         assert 1 <= issue.end_column <= len(lines[issue.end_line - 1]) + 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a missing </cand> before a later span of the line is one unclosed tag, not a nesting
+    ("<cand>但时至今日，<cand>而</cand>且", [("unclosed", 1, 1)]),
+    ("<a>不仅便宜，<a>也</a>好用。", [("unclosed", 1, 1)]),
+    ("<cand>但时至今日，<a>不仅</a>便宜，<a>也</a>好用。", [("unclosed", 1, 1)]),
+    # real nesting: the outer span is closed after the inner one
+    ("<cand>但<cand>是</cand></cand>", [("nested", 1, 8)]),
+    ("<cand>但<a>是</a>好</cand>", [("nested", 1, 8)]),
+])
+def test_a_missing_closing_tag_is_unclosed_not_nested(text: str, expected: list) -> None:
+    assert kinds(text) == expected
+
+
+def test_the_span_after_an_unclosed_tag_is_kept() -> None:
+    markup = parse("<cand>但时至今日，<cand>而</cand>且")
+    assert [(s.tag, s.text) for s in markup.spans] == [("cand", "而")]

@@ -38,7 +38,7 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = REPO_ROOT / ".." / "shared" / "lexicon-sources" / "cdtb_connectives.xml"
+DEFAULT_SOURCE = REPO_ROOT / "tools" / "lexicon-sources" / "cdtb_connectives.xml"
 DEFAULT_OUT_DIR = REPO_ROOT / "rules" / "lexicons"
 
 ATTRIBUTION = (

@@ -12,7 +12,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
+    """``durable=False`` skips the fsync: still all-or-nothing for concurrent readers, but a power
+    loss may leave an empty or partial file (fine for a checksummed cache entry)."""
     target = Path(path)
     mode = None
     with contextlib.suppress(FileNotFoundError):
@@ -22,7 +24,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)

@@ -21,7 +21,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("corpus-validate").strip()  # "check", "rules", …
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +39,46 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, help="corpus-validate.yaml or pyproject.toml")
     check.add_argument("--format", choices=sorted(FORMATS), default="text")
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    check.add_argument("--html", nargs="?", const="", metavar="F",
+                       help="also write the HTML report to F (a folder or no value: reports/<corpus>.html)")
     check.add_argument("--fail-on", choices=["error", "warning", "info", "never"])
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply the lossless fixes of rules marked fixable (atomic writes), "
+                             "then report what remains")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print what --fix would change as a unified diff; write nothing "
+                             "(exit 1 when something would change)")
+    check.add_argument("--jobs", "-j", type=_jobs_value, metavar="N",
+                       help="worker processes for the per-document checks (default: the cores; "
+                            "1: no worker processes)")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="check only files changed since the merge base of REF and HEAD "
+                            "(plus uncommitted ones); duplicates still compare the whole corpus")
+    check.add_argument("--baseline", type=Path, metavar="F",
+                       help="silence the findings recorded in F; only new findings fail")
+    _cache_arguments(check)
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+
+    baseline = sub.add_parser("baseline", help="record the current findings as a baseline file")
+    baseline.add_argument("paths", nargs="*", metavar="PATH")
+    baseline.add_argument("--output", type=Path, required=True, metavar="F")
+    baseline.add_argument("--config", type=Path)
+    _cache_arguments(baseline)
+
+    hook = sub.add_parser("hook", help="the pre-commit hooks: check the staged FILEs")
+    hook.add_argument("files", nargs="*", metavar="FILE")
+    hook.add_argument("--corpus-wide", action="store_true",
+                      help="run the corpus-wide rules (duplicates) over the whole configured "
+                           "corpus, reporting only groups that contain one of the FILEs")
+    hook.add_argument("--config", type=Path)
+    hook.add_argument("--format", choices=sorted(FORMATS), default="text")
+    hook.add_argument("--fail-on", choices=["error", "warning", "info", "never"])
+    _cache_arguments(hook)
+
+    from validators.tables.command import add_parsers as add_table_parsers
+
+    add_table_parsers(sub)  # extract, check-table
 
     rules = sub.add_parser("rules", help="list the rules or explain one")
     rules.add_argument("action", nargs="?", choices=["list", "explain", "test"], default="list")
@@ -47,6 +86,48 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--config", type=Path)
     rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     return parser
+
+
+def _cache_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the result cache")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="the result cache (default: .corpus-validate-cache beside the "
+                             "configuration)")
+
+
+def _cache_for(args: argparse.Namespace, config: Any) -> Any:
+    from validators.gate import open_cache
+
+    return lambda ruleset: open_cache(config, ruleset, enabled=not args.no_cache,
+                                      directory=args.cache_dir)
+
+
+def _jobs_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes >= 1, not {text!r}")
+    return value
+
+
+def _jobs(args: argparse.Namespace, config: Any) -> int:
+    """--jobs, else the configuration's ``jobs``, else the number of cores."""
+    from validators.run import default_jobs
+
+    if getattr(args, "jobs", None) is not None:
+        return int(args.jobs)
+    configured = config.extra.get("jobs")
+    if configured is None:
+        return default_jobs()
+    if isinstance(configured, bool) or not isinstance(configured, int) or configured < 1:
+        from validators.errors import ConfigError
+
+        raise ConfigError(f"'jobs' must be a whole number of processes >= 1, not {configured!r}",
+                          config.source, config.lines.get("jobs", 0))
+    return configured
 
 
 def _load_config(path: Path | None) -> Any:
@@ -87,15 +168,105 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     config = _load_config(args.config)
     ruleset = build_ruleset(config)
-    files = files_for(config, args.paths)
-    result = run_check(files, ruleset, progress=_progress_printer())
+    cache_for = _cache_for(args, config)
+    focus = None
+    if args.changed_since is not None:
+        from validators.gate import changed_focus, corpus_files
+
+        files = corpus_files(config, args.paths)
+        focus = changed_focus(args.changed_since, files)
+    else:
+        files = files_for(config, args.paths)
+        if not files:  # an empty folder or an include glob that matches nothing: say so
+            where = ", ".join(args.paths) or ", ".join(config.corpus_paths())
+            sys.stderr.write(f"corpus-validate: warning: no files to check in {where} (include: "
+                             f"{', '.join(config.include)})\n")
+    if args.fix or args.diff:
+        from validators.fix import fix_files, summary_lines, unified_diff
+
+        targets = [f for f in files if focus is None or f.path in focus]
+        fixes = fix_files(targets, ruleset, write=args.fix)
+        if args.diff:
+            for fixed in fixes:
+                if fixed.changed:
+                    sys.stdout.write(unified_diff(fixed))
+            for line in summary_lines(fixes, written=False):
+                sys.stderr.write(f"corpus-validate: {line}\n")
+            return EXIT_FINDINGS if any(f.changed for f in fixes) else EXIT_CLEAN
+        for line in summary_lines(fixes, written=True):
+            sys.stderr.write(f"corpus-validate: {line}\n")
+    html_path = None
+    if getattr(args, "html", None) is not None:
+        from validators.reporters.html import html_target
+
+        html_path = html_target(args.html, args.paths, config)
+    if focus is None:
+        result = run_check(files, ruleset, progress=_progress_printer(), jobs=_jobs(args, config),
+                           cache=cache_for(ruleset))
+    else:
+        from validators.gate import run_focused
+
+        result = run_focused(files, focus, ruleset, cache_for, progress=_progress_printer(),
+                             jobs=_jobs(args, config))
+        result.extra_summary["changed_since"] = args.changed_since
+    if args.baseline is not None:
+        from validators.gate import apply_baseline_file
+
+        apply_baseline_file(result, args.baseline, focus)
+    result.fail_on = args.fail_on or config.fail_on
     stream = _open_output(args.output)
     try:
         get_reporter(args.format)(result, stream)
+        if args.format == "text":
+            from validators.gate import gate_notes
+
+            for note in gate_notes(result):
+                stream.write(note + "\n")
     finally:
         if stream is not sys.stdout:
             stream.close()
+    if html_path is not None:
+        from validators.reporters.html import write_report
+
+        write_report(result, html_path, sources={f.path: f.fs_path for f in files})
     return exit_code(result.findings, args.fail_on or config.fail_on)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from validators.baseline import write_baseline
+    from validators.config import build_ruleset
+    from validators.run import files_for, run_check
+
+    config = _load_config(args.config)
+    ruleset = build_ruleset(config)
+    result = run_check(files_for(config, args.paths), ruleset, progress=_progress_printer(),
+                       cache=_cache_for(args, config)(ruleset), jobs=_jobs(args, config))
+    count = write_baseline(args.output, result.findings)
+    sys.stdout.write(f"corpus-validate: wrote {count} finding(s) of {len(result.documents)} "
+                     f"document(s) to the baseline {args.output}\n")
+    return EXIT_CLEAN
+
+
+def cmd_hook(args: argparse.Namespace) -> int:
+    from validators.config import build_ruleset
+    from validators.gate import corpus_files, corpus_members, run_focused, scoped
+    from validators.reporters import get_reporter
+    from validators.run import exit_code
+
+    config = _load_config(args.config)
+    ruleset = build_ruleset(config)
+    scope = "corpus" if args.corpus_wide else "document"
+    staged = corpus_members(config, args.files)
+    if not staged or not scoped(ruleset, scope).enabled():
+        return EXIT_CLEAN
+    corpus = corpus_files(config, []) if args.corpus_wide else staged
+    # pre-commit already runs the per-file hook in parallel chunks; the corpus-wide one is serial
+    jobs = _jobs(args, config) if args.corpus_wide else 1
+    result = run_focused(corpus, {f.path for f in staged}, ruleset, _cache_for(args, config),
+                         scope=scope, jobs=jobs)
+    result.fail_on = args.fail_on or config.fail_on
+    get_reporter(args.format)(result, sys.stdout)
+    return exit_code(result.findings, result.fail_on)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -110,7 +281,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
         rule = ruleset.rules.get(args.rule_id.upper()) or next(
             (r for r in ruleset if r.name == args.rule_id), None)
         if rule is None:
-            raise UsageError(f"unknown rule {args.rule_id!r}; see `corpus-validate rules list`")
+            from validators.config import did_you_mean
+
+            hint = did_you_mean(args.rule_id.upper(), ruleset.rules)
+            raise UsageError(f"unknown rule {args.rule_id!r}{hint}; see `corpus-validate rules "
+                             "list`")
         sys.stdout.write(explain_rule(rule))
         return EXIT_CLEAN
     if args.action == "test":
@@ -127,7 +302,16 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules}
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "baseline": cmd_baseline, "hook": cmd_hook}
+
+
+def _table_command(args: argparse.Namespace) -> int:
+    from validators.tables.command import COMMANDS as TABLE_COMMANDS
+
+    return TABLE_COMMANDS[args.command](args)
+
+
+COMMANDS.update({"extract": _table_command, "check-table": _table_command})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

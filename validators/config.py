@@ -16,6 +16,7 @@ rules:
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +116,7 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
     unknown = set(data) - set(CONFIG_KEYS)
     if unknown:
         key = sorted(unknown, key=str)[0]
-        raise ConfigError(f"unknown configuration key {key!r} (known: "
+        raise ConfigError(f"unknown configuration key {key!r}{did_you_mean(key, CONFIG_KEYS)} (known: "
                           f"{', '.join(sorted(CONFIG_KEYS))})", source, line_of(key))
     config = Config(source=source, root=path.parent)
     extends = data.get("extends", "default")
@@ -123,6 +124,11 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
         raise ConfigError("'extends' must be 'default', 'none' or a path", source,
                           line_of("extends"))
     if extends not in ("default", "none"):
+        if not (path.parent / extends).is_file():
+            raise ConfigError(f"'extends' must be 'default', 'none' or the path of another "
+                              f"configuration file; {extends!r} is not a file"
+                              f"{did_you_mean(extends, ('default', 'none'))}", source,
+                              line_of("extends"))
         parent = load_config((path.parent / extends), (*_seen, path))
         config.extends = parent.extends
         config.paths, config.include, config.exclude = parent.paths, parent.include, parent.exclude
@@ -157,6 +163,12 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
     return config
 
 
+def did_you_mean(word: str, known: Any) -> str:
+    """' (did you mean 'paths'?)' for a near miss among ``known``, else ''."""
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _line(mapping: Any, key: str) -> int:
     return mapping.line_of(key) if isinstance(mapping, LineDict) else 0
 
@@ -173,6 +185,15 @@ def build_ruleset(config: Config) -> RuleSet:
             if problems:
                 raise ConfigError(f"the rule's own tests fail: {problems[0]}", rule.source,
                                   rule.line)
+    if "script" in config.extra:
+        # `script: simplified|traditional|auto`: the default of every rule's `script` option
+        # (a global `options: {script: ...}` or a rule's own override still wins)
+        where = (config.source or CONFIG_FILE, config.lines.get("script", 0))
+        for rule in ruleset:
+            spec = rule.check.options.get("script")
+            if spec is not None:
+                rule.options["script"] = convert_option("script", spec, config.extra["script"],
+                                                        config.root, where)
     for name, (value, source, line, base) in config.options.items():
         for rule in ruleset:
             spec = rule.check.options.get(name)
@@ -180,7 +201,8 @@ def build_ruleset(config: Config) -> RuleSet:
                 rule.options[name] = convert_option(name, spec, value, base, (source, line))
     for rule_id, (value, source, line, base) in config.rules.items():
         if rule_id not in ruleset:
-            raise ConfigError(f"rules: unknown rule {rule_id!r}", source, line)
+            raise ConfigError(f"rules: unknown rule {rule_id!r}"
+                              f"{did_you_mean(str(rule_id), ruleset.rules)}", source, line)
         rule = ruleset.rules[rule_id]
         if isinstance(value, str):
             value = {"severity": value}
@@ -202,7 +224,8 @@ def build_ruleset(config: Config) -> RuleSet:
         for name, option_value in options.items():
             spec = rule.check.options.get(name)
             if spec is None:
-                raise ConfigError(f"rules.{rule_id}: unknown option {name!r} (its options: "
+                raise ConfigError(f"rules.{rule_id}: unknown option {name!r}"
+                                  f"{did_you_mean(str(name), rule.check.options)} (its options: "
                                   f"{', '.join(sorted(rule.check.options))})", source,
                                   _line(options, name) or line)
             rule.options[name] = convert_option(name, spec, option_value, base,

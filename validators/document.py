@@ -13,6 +13,7 @@ from typing import Any
 
 from validators.markup import BREAKING_KINDS, Markup, parse
 from validators.sentences import Sentence, split_line
+from validators.sentences import _boundary as sentence_boundary
 
 
 @dataclass(slots=True)
@@ -66,22 +67,48 @@ class Document:
     def sentences(self, ends: str) -> list[Sentence]:
         """Sentences for the given sentence-end characters; spans get their sentence index."""
         key = ("sentences", ends)
-        if key not in self.cache:
-            result: list[Sentence] = []
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        result: list[Sentence] = []
+        if "\n" in ends or not ends:
             for line_no, line in enumerate(self.markup.lines, 1):
                 result.extend(split_line(line.plain, line.offset, line_no, len(result), ends))
-            self.cache[key] = result
-        return self.cache[key]
+        else:
+            # one regex pass over the whole plain text (a boundary never contains a line end),
+            # then the boundaries are dealt out to the lines: the same sentences as split_line
+            text = self.plain_text
+            bounds = [m.end() for m in sentence_boundary(ends).finditer(text)]
+            append = result.append
+            b, nb, index = 0, len(bounds), 0
+            for line_no, line in enumerate(self.markup.lines, 1):
+                pos = line.offset
+                stop = pos + len(line.plain)
+                while b < nb and bounds[b] <= stop:
+                    append(Sentence(index, line_no, pos, bounds[b]))
+                    index += 1
+                    pos = bounds[b]
+                    b += 1
+                if pos < stop and text[pos:stop].strip():
+                    append(Sentence(index, line_no, pos, stop))
+                    index += 1
+        self.cache[key] = result
+        return result
 
     def sentence_of(self, offset: int, ends: str) -> int:
         sentences = self.sentences(ends)
-        starts = [s.start for s in sentences]
+        key = ("sentence_starts", ends)
+        starts = self.cache.get(key)
+        if starts is None:
+            starts = self.cache[key] = [s.start for s in sentences]
         i = bisect.bisect_right(starts, offset) - 1
         return sentences[i].index if i >= 0 and offset < sentences[i].end else -1
 
     def broken_sentences(self, ends: str) -> set[int]:
         """Sentences whose tags are broken: dependent checks skip them (no cascades)."""
         key = ("broken", ends)
+        if key not in self.cache and not any(i.kind in BREAKING_KINDS for i in self.markup.issues):
+            self.cache[key] = set()  # nothing is broken: no need to look at the sentences
         if key not in self.cache:
             broken: set[int] = set()
             sentences = self.sentences(ends)

@@ -15,7 +15,9 @@ from validators.checks import CorpusCheckType
 from validators.document import Document
 from validators.errors import ConfigError
 from validators.findings import Finding, Hit, fingerprint
+from validators.pairing import pair_markers
 from validators.rules import Rule, RuleSet
+from validators.sentences import DEFAULT_SENTENCE_END
 
 CONTEXT_RADIUS = 60  # code points of the source line kept on each side of a finding
 
@@ -69,17 +71,57 @@ class DocumentResult:
     collected: dict[str, Any] = field(default_factory=dict)  # rule id -> corpus-check data
 
 
-def document_stats(doc: Document) -> dict[str, Any]:
+def document_stats(doc: Document, sentence_end: str = DEFAULT_SENTENCE_END) -> dict[str, Any]:
     stats: dict[str, Any] = {"bytes": len(doc.data), "readable": doc.readable}
+    stats.update(encoding_stats(doc))
     if doc.readable:
         spans = doc.markup.spans
         stats.update(chars=len(doc.text or ""), lines=len(doc.lines),
                      spans=len(spans), cand=sum(s.tag == "cand" for s in spans),
                      a=sum(s.tag == "a" for s in spans), annotated=doc.annotated)
+        # for the HTML report's frequency tables: {text: n} of <cand> spans, {"不仅…也": n} of pairs
+        stats["connectives"] = dict(Counter(s.text for s in spans if s.tag == "cand"))
+        pairs = pair_markers(doc, sentence_end).pairs if stats["a"] else []
+        stats["pairs"] = len(pairs)
+        stats["pair_texts"] = dict(Counter(f"{p.first.text}…{p.second.text}" for p in pairs))
     return stats
 
 
-def check_document(doc: Document, ruleset: RuleSet) -> DocumentResult:
+def encoding_stats(doc: Document) -> dict[str, Any]:
+    """encoding (utf-8, the likely legacy encoding, binary, unreadable, empty), bom, line_endings
+    (lf, crlf, cr, mixed, none) and script (simplified, traditional, mixed, none)."""
+    from validators.checks.encoding_text import BOM, line_ending_style
+
+    kinds = {p.kind for p in doc.problems}
+    if "unreadable" in kinds:
+        encoding = "unreadable"
+    elif "binary" in kinds:
+        encoding = "binary"
+    elif "invalid_utf8" in kinds:
+        encoding = str(doc.cache.get("encoding_guess") or "unknown")
+    else:
+        encoding = "utf-8"
+    stats: dict[str, Any] = {"encoding": encoding, "bom": doc.data.startswith(BOM),
+                             "line_endings": line_ending_style(doc.data), "script": "none"}
+    if doc.readable and doc.text:
+        from validators.script_sets import document_script
+
+        stats["script"] = document_script(doc, 0.1, 3)
+    return stats
+
+
+def _sentence_end(ruleset: RuleSet) -> str:
+    rule = ruleset.rules.get("PAIR001")
+    return str(rule.options.get("sentence_end", DEFAULT_SENTENCE_END)) if rule else DEFAULT_SENTENCE_END
+
+
+def check_document(doc: Document, ruleset: RuleSet,
+                   timings: dict[str, float] | None = None) -> DocumentResult:
+    """All per-document rules on one parse of ``doc``. With ``timings`` (the benchmark's
+    per-check-type profile), CPU seconds spent are added under "parse", "check:<type>",
+    "collect:<type>" and "stats"."""
+    if timings is not None:
+        return _check_document_timed(doc, ruleset, timings)
     findings: list[Finding] = []
     occurrences: Counter[Any] = Counter()
     collected: dict[str, Any] = {}
@@ -91,7 +133,41 @@ def check_document(doc: Document, ruleset: RuleSet) -> DocumentResult:
         if check.needs_text and not doc.readable:
             continue
         collected[rule.id] = check.collect(doc, rule.options)
-    return DocumentResult(doc.path, findings, document_stats(doc), collected)
+    return DocumentResult(doc.path, findings, document_stats(doc, _sentence_end(ruleset)), collected)
+
+
+def _check_document_timed(doc: Document, ruleset: RuleSet,
+                          timings: dict[str, float]) -> DocumentResult:
+    """``check_document`` with a stopwatch around each stage (same results, same order). CPU
+    seconds of this process, so that other programs on the machine do not inflate the numbers."""
+    from time import process_time
+
+    def add(key: str, since: float) -> float:
+        now = process_time()
+        timings[key] = timings.get(key, 0.0) + now - since
+        return now
+
+    t = process_time()
+    if doc.readable:
+        doc.markup  # noqa: B018 - the one parse, timed on its own
+        doc.lines  # noqa: B018
+    t = add("parse", t)
+    findings: list[Finding] = []
+    occurrences: Counter[Any] = Counter()
+    collected: dict[str, Any] = {}
+    for rule in ruleset.document_rules():
+        findings.extend(findings_from_hits(rule, doc, run_rule(rule, doc), doc.path, occurrences))
+        t = add(f"check:{rule.check.name}", t)
+    for rule in ruleset.corpus_rules():
+        check = rule.check
+        assert isinstance(check, CorpusCheckType)
+        if check.needs_text and not doc.readable:
+            continue
+        collected[rule.id] = check.collect(doc, rule.options)
+        t = add(f"collect:{check.name}", t)
+    stats = document_stats(doc, _sentence_end(ruleset))
+    add("stats", t)
+    return DocumentResult(doc.path, findings, stats, collected)
 
 
 def finish_corpus(ruleset: RuleSet, results: list[DocumentResult],

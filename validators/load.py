@@ -11,6 +11,24 @@ import os
 from validators.document import Document, LoadProblem
 
 BINARY_SNIFF_BYTES = 8192
+# Encodings a Chinese corpus file that is not UTF-8 plausibly is (charset-normalizer names)
+LEGACY_CANDIDATES = ("gb18030", "big5", "utf_16", "shift_jis")
+ENCODING_NAMES = {"gb18030": "GB18030/GBK", "big5": "Big5", "utf_16": "UTF-16",
+                  "shift_jis": "Shift_JIS"}
+
+
+def likely_encoding(data: bytes) -> str:
+    """The likely legacy encoding of bytes that are not UTF-8 ("" when nothing fits).
+
+    charset-normalizer, restricted to the encodings a Chinese corpus file plausibly has, so it
+    cannot answer with an exotic code page. Imported only when a file fails to decode.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_CANDIDATES)).best()
+    return ENCODING_NAMES.get(best.encoding, best.encoding) if best is not None else ""
 
 
 def locate_byte(data: bytes, index: int) -> tuple[int, int]:
@@ -32,8 +50,10 @@ def decode(path: str, data: bytes, fs_path: str | None = None) -> Document:
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         index = data.index(b"\x00")
         line, column = locate_byte(data, index)
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00\x00" not in data[:2]
         doc.problems.append(LoadProblem("binary", line, column, column + 1,
-                                        detail="NUL byte: a binary file, or UTF-16/UTF-32 text",
+                                        detail="NUL byte: UTF-16 text (byte-order mark FF FE / FE FF)"
+                                        if utf16 else "NUL byte: a binary file, or UTF-16/UTF-32 text",
                                         evidence="NUL"))
         return doc
     try:
@@ -41,8 +61,10 @@ def decode(path: str, data: bytes, fs_path: str | None = None) -> Document:
     except UnicodeDecodeError as exc:
         line, column = locate_byte(data, exc.start)
         bad = data[exc.start:exc.end]
+        guess = doc.cache["encoding_guess"] = likely_encoding(data)
         doc.problems.append(LoadProblem("invalid_utf8", line, column, column + 1,
-                                        detail=f"byte 0x{bad.hex()} at offset {exc.start}",
+                                        detail=f"byte 0x{bad.hex()} at offset {exc.start}"
+                                        + (f"; looks like {guess}" if guess else ""),
                                         evidence=bad.hex()))
     return doc
 

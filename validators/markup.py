@@ -131,9 +131,69 @@ class _Open:
     tainted: bool = False
 
 
+WELL_FORMED_SPAN = re.compile(r"<(cand|a)>([^<>]+)</\1>")
+
+
+def _tokenize_well_formed(raw: str, line_no: int, offset: int, first_span_index: int
+                          ) -> tuple[LineMarkup, list[Span]] | None:
+    """Fast path for the common annotated line: every bracket belongs to a well-formed, non-empty,
+    non-nested span. Gives exactly what :func:`tokenize_line` gives for such a line (no issues,
+    nothing left open); None for any other line."""
+    matches = list(WELL_FORMED_SPAN.finditer(raw))
+    if not matches or raw.count("<") != 2 * len(matches) or raw.count(">") != 2 * len(matches):
+        return None
+    spans: list[Span] = []
+    plain_parts: list[str] = []
+    cut_positions: list[int] = []
+    cut_cumulative: list[int] = []
+    removed = 0
+    pos = 0
+    for m in matches:
+        start, end = m.span()
+        tag, text = m.group(1, 2)
+        open_len = len(tag) + 2
+        plain_parts.append(raw[pos:start])
+        plain_parts.append(text)
+        plain_start = start - removed
+        removed += open_len
+        cut_positions.append(plain_start)
+        cut_cumulative.append(removed)
+        plain_end = plain_start + len(text)
+        removed += open_len + 1
+        cut_positions.append(plain_end)
+        cut_cumulative.append(removed)
+        spans.append(Span(first_span_index + len(spans), tag, text, line_no, start + 1, end + 1,
+                          offset + plain_start, offset + plain_end))
+        pos = end
+    plain_parts.append(raw[pos:])
+    return LineMarkup(raw, "".join(plain_parts), offset, cut_positions, cut_cumulative), spans
+
+
+def _never_closed(raw: str, pos: int, outer: str, inner: str) -> bool:
+    """Whether an open ``<outer>`` that meets an ``<inner>`` opener at ``pos`` is unclosed
+    rather than nesting it: the inner span closes, and after that the line has no ``</outer>``
+    before the next ``<outer>`` opener. When the inner span never closes it stays "nested"."""
+    close = raw.find(f"</{inner}>", pos)
+    if close < 0:
+        return False
+    for m in VALID_TAG.finditer(raw, close + len(inner) + 3):
+        if m.group(2) == outer:
+            return m.group(1) != "/"
+    return True
+
+
 def tokenize_line(raw: str, line_no: int, offset: int, first_span_index: int
                   ) -> tuple[LineMarkup, list[Span], list[MarkupIssue], list[_Open]]:
     """Tokenize one raw line. Returns its markup, spans, issues and the tags left open at its end."""
+    simple = _tokenize_well_formed(raw, line_no, offset, first_span_index)
+    if simple is not None:
+        return simple[0], simple[1], [], []
+    return tokenize_line_general(raw, line_no, offset, first_span_index)
+
+
+def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index: int
+                          ) -> tuple[LineMarkup, list[Span], list[MarkupIssue], list[_Open]]:
+    """The tokenizer proper, for any line (``tokenize_line`` tries a fast path first)."""
     spans: list[Span] = []
     issues: list[MarkupIssue] = []
     stack: list[_Open] = []
@@ -166,6 +226,12 @@ def tokenize_line(raw: str, line_no: int, offset: int, first_span_index: int
             cut_cumulative.append(removed)
             pos = consumed = end
             if not closing:
+                if stack and stack[-1].tag is not None and _never_closed(raw, end, stack[-1].tag,
+                                                                         tag):
+                    # <cand>但 … <cand>而</cand>: the first span was left open (its closing tag
+                    # is missing), not nested: one unclosed finding, and the later span is fine
+                    top = stack.pop()
+                    issue("unclosed", top.column, top.end, top.tag or "")
                 if stack:
                     for entry in stack:
                         entry.tainted = True
@@ -229,6 +295,11 @@ def parse(text: str) -> Markup:
     offset = 0
     pending: list[tuple[int, _Open]] = []  # tags left open at the end of the previous line
     for line_no, raw in enumerate(text.split("\n"), 1):
+        if not pending and "<" not in raw and ">" not in raw:
+            # the common case, a line without any bracket: nothing to tokenize
+            lines.append(LineMarkup(raw, raw, offset, [], []))
+            offset += len(raw) + 1
+            continue
         markup, line_spans, line_issues, left_open = tokenize_line(raw, line_no, offset, len(spans))
         if pending and line_issues and line_issues[0].kind == "unopened":
             first = line_issues[0]

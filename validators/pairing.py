@@ -35,8 +35,13 @@ def pair_markers(doc: Document, sentence_end: str) -> Pairing:
     if cached is not None:
         return cached
     result = Pairing()
-    sentences = doc.sentences(sentence_end)
     broken = doc.broken_sentences(sentence_end)
+    if not any(span.tag == "a" for span in doc.markup.spans):
+        # no <a> at all (most raw documents): nothing to pair, no need for the sentences
+        result.skipped_sentences.update(broken)
+        doc.cache[key] = result
+        return result
+    sentences = doc.sentences(sentence_end)
     by_sentence: dict[int, list[Span]] = {}
     for span in doc.markup.spans:
         if span.tag == "a":

@@ -66,7 +66,12 @@ class Rule:
         return self.severity != "off"
 
     def format_message(self, hit: Hit) -> str:
-        return _Formatter().vformat(self.message, (), _Fields(hit.fields))
+        try:
+            return _Formatter().vformat(self.message, (), _Fields(hit.fields))
+        except ConfigError as exc:  # a {field} the check type does not provide
+            raise ConfigError(f"rule {self.id}: {exc} {self.check.name!r} (it provides: "
+                              f"{', '.join(sorted(hit.fields)) or 'none'})", self.source,
+                              self.line) from None
 
 
 class _Fields(dict):
@@ -210,6 +215,11 @@ def parse_rule(rule_id: Any, body: Any, source: str, line: int, base: Path) -> R
         if not isinstance(body.get(key), str) or not body[key].strip():
             raise ConfigError(f"rule {rule_id}: {key!r} is required and must be a string",
                               source, line_of(key))
+    try:
+        list(string.Formatter().parse(body["message"]))
+    except ValueError as exc:
+        raise ConfigError(f"rule {rule_id}: message is not a valid format string ({exc}; write "
+                          "{{ and }} for literal braces)", source, line_of("message")) from None
     check_name = body["check"]
     if check_name not in types:
         raise ConfigError(f"rule {rule_id}: unknown check type {check_name!r} (known: "

@@ -45,13 +45,19 @@ class PatternCheck(CheckType):
                     yield Hit(line_no, m.start() + 1, line_no, max(m.end(), m.start() + 1) + 1,
                               {"text": m.group(), "match": m.group()}, evidence=m.group())
         elif scope == "span":
+            tags = options["tags"]
+            seen: dict[str, list[tuple[int, str]]] = {}  # connectives repeat: match each text once
             for span in doc.markup.spans:
-                if span.tag not in options["tags"]:
+                if span.tag not in tags:
                     continue
-                for m in _search_all(options, span.text):
-                    col = span.column + len(span.tag) + 2 + m.start()
-                    yield Hit(span.line, col, span.line, col + max(len(m.group()), 1),
-                              {"text": span.text, "match": m.group(), "tag": span.tag},
+                found = seen.get(span.text)
+                if found is None:
+                    found = seen[span.text] = [(m.start(), m.group())
+                                               for m in _search_all(options, span.text)]
+                for start, group in found:
+                    col = span.column + len(span.tag) + 2 + start
+                    yield Hit(span.line, col, span.line, col + max(len(group), 1),
+                              {"text": span.text, "match": group, "tag": span.tag},
                               evidence=span.text)
         else:
             texts = ([(line.plain, line.offset) for line in doc.markup.lines]

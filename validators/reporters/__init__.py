@@ -12,6 +12,10 @@ Reporter = Callable[[Any, TextIO], None]
 FORMATS: dict[str, str] = {
     "text": "validators.reporters.text",
     "json": "validators.reporters.json_format",
+    "sarif": "validators.reporters.sarif",
+    "github": "validators.reporters.github",
+    "gitlab": "validators.reporters.gitlab",
+    "junit": "validators.reporters.junit",
 }
 
 

@@ -1,0 +1,214 @@
+"""The result cache: a second run over an unchanged corpus is served from it (counted in hits,
+not timed); any change to the rules, their options, lexicon contents or severities invalidates
+it; a corrupt entry is a miss; two runs may share it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+
+from validators.cache import ResultCache, ruleset_fingerprint
+from validators.config import build_ruleset, load_config
+from validators.discover import discover
+from validators.engine import DocumentResult
+from validators.gate import open_cache
+from validators.load import load
+from validators.run import run_check
+
+BROKEN = "第一句很正常。\n他说<cand>但时至今日。\n<cand>大模型</cand>很好。\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in sorted(SAMPLE.glob("*.txt")):
+        (corpus / f.name).write_bytes(f.read_bytes())
+    (corpus / "broken.txt").write_text(BROKEN, encoding="utf-8")
+    (tmp_path / "connectives.yaml").write_text("entries: [但, 但是, 大模型]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def configure(project: Path, extra: str = "") -> Path:
+    config = project / "corpus-validate.yaml"
+    config.write_text("paths: [corpus/]\n" + extra, encoding="utf-8")
+    return config
+
+
+def run_once(project: Path, config_text: str = "") -> tuple[list[dict], ResultCache]:
+    config = load_config(configure(project, config_text))
+    ruleset = build_ruleset(config)
+    cache = open_cache(config, ruleset)
+    assert cache is not None
+    files = discover(config.corpus_paths(), config.include, config.exclude)
+    result = run_check(files, ruleset, cache=cache)
+    return [f.as_dict() for f in result.findings], cache
+
+
+def test_second_run_is_served_from_the_cache_with_the_same_findings(project: Path) -> None:
+    first, cache = run_once(project)
+    documents = 6
+    assert (cache.hits, cache.misses, cache.stores) == (0, documents, documents)
+    second, cache = run_once(project)
+    assert (cache.hits, cache.misses, cache.stores) == (documents, 0, 0)
+    assert second == first
+    assert any(f["rule"] == "TAG001" and f["path"] == "corpus/broken.txt" for f in second)
+    # the same findings as a run without any cache
+    config = load_config(project / "corpus-validate.yaml")
+    ruleset = build_ruleset(config)
+    uncached = run_check(discover(config.corpus_paths()), ruleset)
+    assert [f.as_dict() for f in uncached.findings] == first
+    # the cache directory is tagged and ignored by git
+    root = project / ".corpus-validate-cache"
+    assert (root / ".gitignore").read_text() == "*\n" and (root / "CACHEDIR.TAG").is_file()
+
+
+def test_an_edited_document_misses_and_the_others_hit(project: Path) -> None:
+    run_once(project)
+    (project / "corpus" / "broken.txt").write_text(BROKEN.replace("<cand>但", "<cand>但</cand>"),
+                                                    encoding="utf-8")
+    findings, cache = run_once(project)
+    assert (cache.hits, cache.misses) == (5, 1)
+    assert not any(f["rule"] == "TAG001" for f in findings)
+
+
+@pytest.mark.parametrize("change", [
+    "options: {sentence_end: '。！？!?；'}\n",                          # a global option
+    "rules: {LEX001: {options: {lexicon: connectives.yaml}}}\n",       # a rule option
+    "rules: {LEX001: error}\n",                                        # a severity
+    "rules: {TAG008: off}\n",                                          # a rule switched off
+])
+def test_changing_the_rule_set_invalidates_the_cache(project: Path, change: str) -> None:
+    before, _ = run_once(project)
+    after, cache = run_once(project, change)
+    assert cache.hits == 0 and cache.misses == 6
+    if "LEX001" in change:
+        assert before != after  # and the findings do change
+
+
+def test_changing_a_lexicon_file_s_contents_invalidates_the_cache(project: Path) -> None:
+    option = "rules: {LEX001: {options: {lexicon: connectives.yaml}}}\n"
+    from validators.lexicons import load_lexicon
+
+    def lex001(findings: list[dict]) -> list[dict]:
+        return [f for f in findings if f["rule"] == "LEX001" and f["path"] == "corpus/broken.txt"]
+
+    before, _ = run_once(project, option)
+    assert lex001(before) == []  # 大模型 is in this lexicon
+    _, cache = run_once(project, option)
+    assert cache.hits == 6
+    (project / "connectives.yaml").write_text("entries: [但, 但是]\n", encoding="utf-8")
+    load_lexicon.cache_clear()  # a new process reads the file anew; this test runs in one
+    after, cache = run_once(project, option)
+    assert cache.hits == 0
+    assert [f["line"] for f in lex001(after)] == [3]
+
+
+def test_the_fingerprint_covers_tool_version_and_settings(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    ruleset = build_ruleset(load_config(configure(project)))
+    base = ruleset_fingerprint(ruleset)
+    assert ruleset_fingerprint(build_ruleset(load_config(configure(project)))) == base
+    assert ruleset_fingerprint(ruleset, {"script": "traditional"}) != base
+    monkeypatch.setattr("validators.cache.__version__", "99.0")
+    assert ruleset_fingerprint(ruleset) != base
+
+
+def test_corrupt_truncated_or_foreign_entries_are_misses(project: Path) -> None:
+    run_once(project)
+    entries = sorted((project / ".corpus-validate-cache").rglob("*.bin"))
+    assert len(entries) == 6
+    entries[0].write_bytes(entries[0].read_bytes()[:-7])          # truncated
+    entries[1].write_bytes(b"")                                    # empty
+    data = bytearray(entries[2].read_bytes())
+    data[-3] ^= 0xFF
+    entries[2].write_bytes(bytes(data))                            # a flipped bit
+    entries[3].write_bytes(entries[4].read_bytes())                # another document's entry
+    findings, cache = run_once(project)
+    assert (cache.hits, cache.misses, cache.errors) == (2, 4, 4)
+    assert findings == run_once(project)[0]                        # rewritten, all hits again
+    assert run_once(project)[1].hits == 6
+
+
+def test_same_content_under_another_path_gets_its_own_path(project: Path) -> None:
+    run_once(project)
+    (project / "corpus" / "renamed.txt").write_bytes((project / "corpus" / "broken.txt")
+                                                     .read_bytes())
+    findings, cache = run_once(project)
+    assert cache.misses == 1
+    tag001 = sorted(f["path"] for f in findings if f["rule"] == "TAG001")
+    assert tag001 == ["corpus/broken.txt", "corpus/renamed.txt"]
+
+
+def test_unreadable_documents_are_not_cached(project: Path) -> None:
+    config = load_config(configure(project))
+    ruleset = build_ruleset(config)
+    cache = open_cache(config, ruleset)
+    assert cache is not None
+    assert cache.key(load("gone.txt", str(project / "gone.txt"))) is None
+    assert cache.key(load("corpus/broken.txt", str(project / "corpus" / "broken.txt")))
+
+
+def test_concurrent_writers_and_readers_never_see_a_partial_entry(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache", "f" * 32)
+    key = "ab" * 20
+    results = [DocumentResult("a.txt", [], {"n": i, "pad": "x" * 50_000}) for i in range(20)]
+    seen: list[object] = []
+    stop = threading.Event()
+
+    def writer(offset: int) -> None:
+        writer_cache = ResultCache(tmp_path / "cache", "f" * 32)
+        for result in results[offset::2]:
+            writer_cache.store(key, result)
+
+    def reader() -> None:
+        reader_cache = ResultCache(tmp_path / "cache", "f" * 32)
+        while not stop.is_set():
+            seen.append(reader_cache.lookup(key))
+
+    threads = [threading.Thread(target=reader)] + [threading.Thread(target=writer, args=(i,))
+                                                   for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads[1:]:
+        t.join()
+    stop.set()
+    threads[0].join()
+    assert cache.lookup(key) in results
+    for value in seen:  # a miss before the first write, else one complete result
+        assert value is None or value in results
+
+
+def test_two_cli_runs_can_share_one_cache(project: Path) -> None:
+    configure(project)
+    command = [sys.executable, "-m", "validators", "check", "--format", "json"]
+    procs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [1, 1], [err for _, err in outputs]
+    first, second = (json.loads(out)["findings"] for out, _ in outputs)
+    assert first == second
+    assert len(list((project / ".corpus-validate-cache").rglob("*.bin"))) == 6
+    third = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+    assert json.loads(third.stdout)["findings"] == first
+
+
+def test_no_cache_and_cache_dir_options(project: Path) -> None:
+    configure(project, "cache_dir: build/cv-cache\n")
+    command = [sys.executable, "-m", "validators", "check"]
+    proc = subprocess.run([*command, "--no-cache"], cwd=project, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert not (project / "build").exists() and not (project / ".corpus-validate-cache").exists()
+    subprocess.run(command, cwd=project, capture_output=True, timeout=600)
+    assert len(list((project / "build" / "cv-cache").rglob("*.bin"))) == 6
+    subprocess.run([*command, "--cache-dir", "elsewhere"], cwd=project, capture_output=True,
+                   timeout=600)
+    assert len(list((project / "elsewhere").rglob("*.bin"))) == 6

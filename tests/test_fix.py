@@ -1,0 +1,227 @@
+"""``check --fix`` / ``--diff``: lossless, atomic, exit code for what remains."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from issue3_support import CLEAN, LEGACY, RULESET, SIMPLIFIED, TRADITIONAL, check_text, text_of
+
+from validators.checks._chars import is_han
+from validators.fix import fix_bytes, unambiguous_decode
+from validators.load import decode
+
+FIXED_RULES = {"ENC001", "ENC005", "ENC008", "ENC010", "PUN001", "PUN002"}
+
+
+def han(text: str) -> Counter[str]:
+    return Counter(c for c in text if is_han(c))
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(s.tag, s.text) for s in decode("x.txt", text.encode()).markup.spans]
+
+
+def damage(text: str) -> bytes:
+    """BOM, CRLF, zero-width characters, half-width commas and full-width digits, all at once."""
+    lines = text.split("\n")
+    comma = next(i for i, line in enumerate(lines) if "，" in line)
+    lines[comma] = lines[comma].replace("，", ",")
+    lines[2] = "\u200b".join(lines[2][i:i + 7] for i in range(0, len(lines[2]), 7))
+    digits = max(i for i, line in enumerate(lines) if any(c.isdigit() for c in line))
+    lines[digits] = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isdigit() else c
+                            for c in lines[digits])
+    return b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8")
+
+
+def annotate(text: str) -> str:
+    """A tagged copy: the fix must keep every tag."""
+    return text.replace("但", "<cand>但</cand>", 2).replace("，而", "，<cand>而</cand>", 1)
+
+
+def check_dir(path: Path, *args: str) -> tuple[int, dict]:
+    proc = run_cli("check", "--format", "json", "--no-cache", str(path), *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_fix_round_trip_restores_the_clean_files_and_keeps_han_and_tags(tmp_path: Path) -> None:
+    originals = {name: annotate(text_of(name)) for name in SIMPLIFIED + TRADITIONAL}
+    for name, original in originals.items():
+        (tmp_path / name).write_bytes(damage(original))
+    _, before = check_dir(tmp_path)
+    for name in originals:
+        rules = {f["rule"] for f in before["findings"] if f["path"].endswith(name)}
+        assert {"ENC005", "ENC008", "ENC010", "PUN001", "PUN002"} <= rules, name
+    code, after = check_dir(tmp_path, "--fix")
+    for name, original in originals.items():
+        fixed = (tmp_path / name).read_bytes().decode("utf-8")
+        assert fixed == original  # every fault was one the fixer reverses exactly
+        assert han(fixed) == han(original) and spans(fixed) == spans(original)
+    assert [f for f in after["findings"] if f["rule"] in FIXED_RULES] == []
+    assert code == (1 if any(f["severity"] == "error" for f in after["findings"]) else 0)
+
+
+@pytest.mark.parametrize(("legacy", "clean"), [("zh_news_nbd.gbk.txt", "zh_news_nbd.txt"),
+                                               ("zh_speech_xinhua.gb18030.txt",
+                                                "zh_speech_xinhua.txt"),
+                                               ("zh_tw_news_cna.big5.txt", "zh_tw_news_cna.txt")])
+def test_legacy_encodings_are_converted_when_unambiguous(legacy: str, clean: str) -> None:
+    fixed, changes, skipped = fix_bytes((LEGACY / legacy).read_bytes(), RULESET)
+    assert fixed == (CLEAN / clean).read_bytes() and not skipped
+    assert changes and "converted from" in changes[0]
+
+
+def test_utf16_with_a_bom_is_converted() -> None:
+    text = text_of("zh_speech_xinhua.txt")
+    fixed, changes, _ = fix_bytes(text.encode("utf-16"), RULESET)
+    assert fixed == text.encode("utf-8") and "UTF-16" in changes[0]
+
+
+@pytest.mark.parametrize("data", [b"\xa4\xa4\xa4\xe5\xa7\xda", b"ok\n\xff\xfe\xfd",
+                                  "大模型".encode() + b"\xb5\xab"])
+def test_ambiguous_or_damaged_bytes_are_never_converted(data: bytes) -> None:
+    assert unambiguous_decode(data) is None
+    fixed, changes, skipped = fix_bytes(data, RULESET)
+    assert fixed == data and changes == [] and "ambiguous" in skipped
+
+
+def test_without_fix_nothing_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "doc.txt"
+    target.write_bytes(damage(text_of(SIMPLIFIED[0])))
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+    before = target.read_bytes()
+    check_dir(tmp_path)
+    assert target.read_bytes() == before and target.stat().st_mtime == 1_000_000_000
+
+
+def test_diff_previews_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "doc.txt"
+    target.write_bytes(damage(text_of(SIMPLIFIED[1])))
+    before = target.read_bytes()
+    proc = run_cli("check", "--diff", "--no-cache", str(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert target.read_bytes() == before
+    assert f"--- a/{tmp_path.name}/doc.txt" in proc.stdout or "--- a/" in proc.stdout
+    assert "-⟨U+FEFF⟩" in proc.stdout and "⟨U+200B⟩" in proc.stdout
+    assert "# PUN001 replaced" in proc.stdout
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "doc.txt").write_text(text_of(SIMPLIFIED[1]), encoding="utf-8")
+    assert run_cli("check", "--diff", "--no-cache", str(clean)).returncode == 0
+
+
+def test_exit_code_is_computed_from_what_remains(tmp_path: Path) -> None:
+    target = tmp_path / "doc.txt"
+    target.write_bytes(b"\xef\xbb\xbf" + text_of(SIMPLIFIED[0]).encode())
+    assert run_cli("check", "--fail-on", "warning", "--no-cache", str(tmp_path)).returncode == 1
+    assert run_cli("check", "--fix", "--fail-on", "warning", "--no-cache",
+                   str(tmp_path)).returncode == 0
+    target.write_bytes(b"\xef\xbb\xbf" + text_of(SIMPLIFIED[0]).replace("，", "\ufffd", 1).encode())
+    proc = run_cli("check", "--fix", "--format", "json", "--no-cache", str(tmp_path))
+    assert proc.returncode == 1
+    assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["ENC006"]
+    assert not target.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_permissions_and_symlinks_are_kept(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    target = real / "doc.txt"
+    target.write_bytes(damage(text_of(SIMPLIFIED[2])))
+    target.chmod(0o444)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "link.txt").symlink_to(target)
+    run_cli("check", "--fix", "--no-cache", str(corpus))
+    assert (corpus / "link.txt").is_symlink()
+    assert target.read_bytes() == text_of(SIMPLIFIED[2]).encode()
+    assert target.stat().st_mode & 0o777 == 0o444
+
+
+SLOW_FIX = """
+import os, sys, time
+from pathlib import Path
+import validators.atomic as atomic
+marker = Path(sys.argv[1])
+def slow_fsync(fd):
+    marker.write_text("writing")
+    time.sleep(60)
+atomic.os.fsync = slow_fsync
+from validators.cli import main
+sys.exit(main(["check", "--fix", "--no-cache", "--jobs", "1", sys.argv[2]]))
+"""
+
+
+def test_an_interrupted_fix_leaves_the_original_intact(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    target = corpus / "doc.txt"
+    original = damage(text_of(SIMPLIFIED[0]) * 20)  # a larger file, killed mid-write
+    target.write_bytes(original)
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_FIX, str(marker), str(corpus)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, "the fix never started writing"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert target.read_bytes() == original
+    assert sorted(p.name for p in corpus.glob("*.txt")) == ["doc.txt"]  # a temp file is no document
+
+
+HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+WORD = st.lists(HAN, min_size=1, max_size=6).map("".join)
+
+
+@st.composite
+def damaged_documents(draw: st.DrawFn) -> tuple[str, bytes]:
+    lines = []
+    for _ in range(draw(st.integers(1, 5))):
+        parts = []
+        for _ in range(draw(st.integers(1, 5))):
+            word = draw(WORD)
+            tag = draw(st.sampled_from(["", "", "cand", "a"]))
+            parts.append(f"<{tag}>{word}</{tag}>" if tag else word)
+            parts.append(draw(st.sampled_from(["，", "。", "：", ""])))
+        lines.append("".join(parts))
+    clean = "\n".join(lines)
+    damaged = clean
+    if draw(st.booleans()):
+        damaged = damaged.replace("，", ",")
+    if draw(st.booleans()):
+        damaged = damaged.replace("\n", "\r\n")
+    if draw(st.booleans()):
+        damaged = "\ufeff" + damaged
+    if draw(st.booleans()):
+        pos = draw(st.integers(0, len(damaged)))
+        damaged = damaged[:pos] + "\u200b" + damaged[pos:]
+    return clean, damaged.encode("utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=damaged_documents())
+def test_fixing_keeps_every_han_character_and_tag(case: tuple[str, bytes]) -> None:
+    clean, damaged = case
+    fixed, _, _ = fix_bytes(damaged, RULESET)
+    text = fixed.decode("utf-8")
+    assert han(text) == han(clean) and spans(text) == spans(clean)
+    assert [f for f in check_text(fixed) if f.rule in FIXED_RULES] == []
+    assert fix_bytes(fixed, RULESET)[0] == fixed  # idempotent

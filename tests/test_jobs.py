@@ -1,0 +1,164 @@
+"""Parallel checking (``--jobs``): the same findings as one process, in the same order; small runs
+start no pool; a one-file check imports no heavy library that none of its rules needs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import REPO, SAMPLE, run_cli
+
+from validators import run as run_module
+from validators.config import Config, build_ruleset
+from validators.discover import discover
+from validators.run import _chunks, run_check
+
+# Libraries whose import alone costs a pre-commit hook noticeable time. (opencc's import is a
+# few milliseconds; it serves the documents' script statistic of every run, DESIGN §4.)
+HEAVY = ("pandas", "pandera", "datasketch", "numpy", "scipy")
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate_corpus",
+                                                  REPO / "benchmarks" / "generate_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """~1.2 MB of generated corpus (above the size at which a pool is started), with faults and
+    duplicates."""
+    out = tmp_path_factory.mktemp("jobs") / "corpus"
+    manifest = _generator().generate(out, size_mb=1.2, seed=3, mean_kb=5.0, large_every_mb=0)
+    return out, manifest
+
+
+def _check(corpus: Path, jobs: int, profile: Path) -> tuple[dict, dict]:
+    env = {**os.environ, run_module.PROFILE_ENV: str(profile)}
+    proc = subprocess.run([sys.executable, "-m", "validators", "check", str(corpus), "--jobs",
+                           str(jobs), "--format", "json", "--no-cache"],
+                          cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout), json.loads(profile.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_jobs_1_and_jobs_2_give_identical_findings(generated: tuple[Path, dict],
+                                                   tmp_path: Path) -> None:
+    corpus, manifest = generated
+    faults = manifest["faults"]
+    assert faults.get("exact_duplicate", 0) + faults.get("near_duplicate", 0) > 0
+    assert sum(faults.values()) > 10
+    one, one_profile = _check(corpus, 1, tmp_path / "one.json")
+    two, two_profile = _check(corpus, 2, tmp_path / "two.json")
+    assert one_profile["workers"] == 0  # --jobs 1: in-process, no pool
+    assert two_profile["workers"] == 2  # --jobs 2 really ran two worker processes
+    assert one["findings"] == two["findings"]  # same findings, same order, same fingerprints
+    assert one["summary"] == two["summary"]
+    categories = {f["category"] for f in one["findings"]}
+    assert {"TAG", "ENC"} <= categories
+    assert one["summary"]["documents"] == manifest["files"]
+
+
+def test_parallel_run_returns_the_same_documents_in_order(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _generator().generate(corpus, size_mb=0.15, seed=5, mean_kb=3.0, large_every_mb=0)
+    files = discover([str(corpus)])
+    ruleset = build_ruleset(Config())
+    serial = run_check(files, ruleset, jobs=1)
+    monkeypatch.setattr(run_module, "PARALLEL_MIN_BYTES", 0)  # pool even for a small corpus
+    monkeypatch.setattr(run_module, "CHUNK_FILES", 3)  # and many small tasks
+    seen: list[int] = []
+    parallel = run_check(files, ruleset, jobs=2, progress=lambda done, total: seen.append(done))
+    assert [d.path for d in parallel.documents] == [f.path for f in files]
+    assert [d.stats for d in parallel.documents] == [d.stats for d in serial.documents]
+    assert [d.collected.keys() for d in parallel.documents] == \
+           [d.collected.keys() for d in serial.documents]
+    assert parallel.findings == serial.findings
+    assert seen == list(range(1, len(files) + 1))
+
+
+def test_a_small_run_starts_no_pool(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.json"
+    proc = subprocess.run([sys.executable, "-m", "validators", "check", str(SAMPLE), "--jobs", "2",
+                           "--format", "json", "--no-cache"], cwd=REPO, capture_output=True,
+                          text=True, env={**os.environ, run_module.PROFILE_ENV: str(profile)},
+                          timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(profile.read_text(encoding="utf-8"))
+    assert report["workers"] == 0
+    assert report["files"] == 5
+    assert report["seconds"]["parse"] > 0 and "check:markup" in report["seconds"]
+
+
+@pytest.mark.parametrize("files,jobs", [(1, 2), (7, 2), (100, 2), (1000, 2), (1000, 8)])
+def test_chunks_cover_every_file_once_in_order(files: int, jobs: int) -> None:
+    items = [str(i) for i in range(files)]
+    chunks = _chunks(items, jobs)  # type: ignore[arg-type]
+    assert [x for chunk in chunks for x in chunk] == items
+    assert all(1 <= len(chunk) <= run_module.CHUNK_FILES for chunk in chunks)
+    if files >= 100:
+        assert len(chunks) >= 4 * jobs  # enough tasks to keep every worker busy
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_bad_jobs_value_is_a_usage_error(value: str) -> None:
+    proc = run_cli("check", str(SAMPLE), "--jobs", value)
+    assert proc.returncode == 2
+    assert "--jobs" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_bad_jobs_in_the_configuration_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "corpus-validate.yaml").write_text("jobs: many\n", encoding="utf-8")
+    proc = run_cli("check", str(SAMPLE), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "corpus-validate.yaml:1" in proc.stderr and "jobs" in proc.stderr
+
+
+def _modules_after(args: list[str], cwd: Path) -> set[str]:
+    code = ("import sys\nfrom validators.cli import main\n"
+            f"code = main({args!r})\n"
+            "print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))\n"
+            "sys.exit(0 if code in (0, 1) else code)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.strip().splitlines()[-1].split())
+
+
+def test_one_file_check_imports_no_table_library(tmp_path: Path) -> None:
+    """pandas and pandera serve the extracted tables, never a corpus check."""
+    one = str(SAMPLE / "000_c48a539151d484c8.txt")
+    modules = _modules_after(["check", one, "--format", "json", "--output",
+                              str(tmp_path / "out.json"), "--no-cache"], tmp_path)
+    assert "validators" in modules  # the probe sees the imports of the run
+    assert not modules & {"pandas", "pandera"}
+
+
+def test_one_file_check_imports_heavy_libraries_only_for_the_rules_that_need_them(
+        tmp_path: Path) -> None:
+    """With the duplicate rules (MinHash with datasketch and numpy) and the script rules off,
+    nothing heavy is imported: a heavy import belongs inside the function of the rule that needs
+    it, never at the top of a module every run imports."""
+    ruleset = build_ruleset(Config())
+    off = {rule.id for rule in ruleset
+           if rule.check.scope == "corpus" or rule.category in ("DUP", "SCR")}
+    assert off, "the default rule set has corpus-wide rules"
+    (tmp_path / "corpus-validate.yaml").write_text(
+        "rules:\n" + "".join(f"  {rule_id}: 'off'\n" for rule_id in sorted(off)), encoding="utf-8")
+    one = str(SAMPLE / "001_1e269361cd1d25e8.txt")  # Traditional script, half-width punctuation
+    modules = _modules_after(["check", one, "--format", "json", "--output",
+                              str(tmp_path / "out.json"), "--no-cache"], tmp_path)
+    assert "validators" in modules
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))

@@ -1,0 +1,68 @@
+"""Character classes shared by the encoding, script and punctuation check types (no check here)."""
+
+from __future__ import annotations
+
+import contextlib
+import unicodedata
+from functools import lru_cache
+
+
+def is_han(char: str) -> bool:
+    """A CJK unified or compatibility ideograph (and 〇); False for "" (no neighbour)."""
+    if len(char) != 1:
+        return False
+    cp = ord(char)
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF
+            or 0x20000 <= cp <= 0x3134F or cp == 0x3007)
+
+
+# Invisible and zero-width characters; the fixer removes those in REMOVABLE_INVISIBLE.
+INVISIBLE = frozenset(
+    [chr(c) for c in range(0x200B, 0x2010)]      # ZWSP, ZWNJ, ZWJ, LRM, RLM
+    + [chr(c) for c in range(0x2060, 0x2065)]    # word joiner, invisible operators
+    + [chr(c) for c in range(0x202A, 0x202F)]    # bidi embeddings and overrides
+    + [chr(c) for c in range(0x2066, 0x206A)]    # bidi isolates
+    + ["\u00ad", "\u180e", "\u034f", "\ufeff", "\u2028", "\u2029"]
+)
+REMOVABLE_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
+
+
+def is_control(char: str) -> bool:
+    """C0 (except tab, LF and CR, which the line-ending rule owns), DEL and C1 controls."""
+    cp = ord(char)
+    return (cp < 0x20 and char not in "\t\n\r") or 0x7F <= cp <= 0x9F
+
+
+def is_private_use(char: str) -> bool:
+    cp = ord(char)
+    return 0xE000 <= cp <= 0xF8FF or 0xF0000 <= cp <= 0x10FFFF
+
+
+def describe(char: str) -> str:
+    """``U+200B ZERO WIDTH SPACE``."""
+    name = unicodedata.name(char, "")
+    if not name and is_control(char):
+        name = "control character"
+    if not name and is_private_use(char):
+        name = "private-use character"
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def shown(text: str) -> str:
+    """Invisible and control characters made visible: ⟨U+200B⟩."""
+    return "".join(f"⟨U+{ord(c):04X}⟩" if c in INVISIBLE or is_control(c) or c == "\r" else c
+                   for c in text)
+
+
+@lru_cache(maxsize=1)
+def common_han() -> frozenset[str]:
+    """Frequent characters: GB2312 level 1 (Simplified) and Big5 level 1 (Traditional)."""
+    chars: set[str] = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                chars.add(bytes([lead, trail]).decode("gb2312"))
+    for code in range(0xA440, 0xC67F):
+        with contextlib.suppress(UnicodeDecodeError):
+            chars.add(code.to_bytes(2, "big").decode("big5"))
+    return frozenset(c for c in chars if is_han(c))

@@ -1,0 +1,85 @@
+"""``boilerplate``: a paragraph (line) that recurs across many documents, such as the web page's
+``打开APP``, ``相关文章``, ``来源：…`` or a newsletter footer that a scraper kept (corpus-wide).
+
+Per document (``collect``): the 64-bit hashes of its normalised lines with at least ``min_chars``
+letters or digits, with their line numbers and a 30-character snippet for the message (never the
+whole text). Over the corpus (``finish``): a line hash found in at least ``min_count`` distinct
+documents (documents with identical normalised text count once) is boilerplate, and each document
+containing it gets one finding.
+
+A document most of whose lines are "boilerplate" is a copy of another, not a page with a
+template: when more than ``max_share`` of its counted lines recur, it is left to the
+``duplicate_documents`` / ``near_duplicates`` rules instead of getting one finding per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from validators import dedup
+from validators.checks import CorpusCheckType, Option, register
+from validators.document import Document
+from validators.findings import Hit, Related
+
+MAX_RELATED = 10  # other occurrences named in a finding
+SNIPPET = 30      # characters of the line kept for the message
+
+
+@register
+class BoilerplateCheck(CorpusCheckType):
+    name: ClassVar[str] = "boilerplate"
+    summary: ClassVar[str] = "a paragraph repeated across many documents (boilerplate)"
+    options: ClassVar[dict[str, Option]] = {
+        "min_chars": Option("int", 4, minimum=1,
+                            help="only lines with at least this many letters and digits count"),
+        "min_count": Option("int", 3, minimum=2,
+                            help="distinct documents a line must occur in to be boilerplate"),
+        "max_share": Option("float", 0.5, minimum=0.0, maximum=1.0,
+                            help="a document with a larger share of recurring lines is a copy, "
+                                 "not a template: no boilerplate finding for it"),
+        "fold_script": Option("bool", True, help="fold Traditional to Simplified before "
+                                                 "comparing"),
+    }
+
+    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+        lines: dict[int, tuple[int, int, str]] = {}  # line hash -> (first line, end, snippet)
+        folded_lines = dedup.folded_lines(doc, options["fold_script"])
+        for number, (raw, folded) in enumerate(zip(doc.lines, folded_lines, strict=True), 1):
+            line = raw.rstrip("\r")
+            if len(folded) >= options["min_chars"]:
+                snippet = line.strip()
+                snippet = snippet[:SNIPPET] + ("…" if len(snippet) > SNIPPET else "")
+                lines.setdefault(dedup.line_hash(folded), (number, len(line) + 1, snippet))
+        if not lines:
+            return None
+        folded_doc = dedup.folded_document(doc, options["fold_script"])
+        return {"doc": dedup.content_hash(folded_doc), "lines": sorted(
+            (h, n, end, snippet) for h, (n, end, snippet) in lines.items())}
+
+    def finish(self, collected: dict[str, Any], options: dict[str, Any],
+               focus: set[str] | None = None) -> Iterator[Hit]:
+        where: dict[int, list[tuple[str, int]]] = {}   # line hash -> [(path, line)]
+        contents: dict[int, set[str]] = {}             # line hash -> distinct document hashes
+        for path, item in sorted(collected.items()):
+            if not item:
+                continue
+            for h, number, _, _ in item["lines"]:
+                where.setdefault(h, []).append((path, number))
+                contents.setdefault(h, set()).add(item["doc"])
+        recurring = {h for h, docs in contents.items() if len(docs) >= options["min_count"]}
+        if not recurring:
+            return
+        for path in dedup.in_focus(sorted(p for p, i in collected.items() if i), focus):
+            item = collected[path]
+            mine = [line for line in item["lines"] if line[0] in recurring]
+            if not mine or len(mine) > options["max_share"] * len(item["lines"]):
+                continue
+            for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
+                others = [(p, n) for p, n in where[h] if p != path]
+                yield Hit(number, 1, number, end,
+                          {"count": len(contents[h]), "others":
+                              dedup.describe_others([p for p, _ in others]),
+                           "text": snippet},
+                          related=tuple(Related(p, n) for p, n in others[:MAX_RELATED]),
+                          evidence=f"{h:016x}", path=path)

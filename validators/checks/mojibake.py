@@ -1,0 +1,109 @@
+"""``mojibake``: text that was decoded with the wrong codec somewhere upstream and saved again.
+
+Two detectors, one finding per line (the first damaged run, with the likely original):
+
+* **UTF-8 read as GBK/Big5** (鍏ㄥ浗鍚岃優 for 全国同胞): ftfy's badness heuristic misses this kind
+  because the damaged text consists of real, if rare, Han characters. A run of non-ASCII
+  characters counts when (1) most of its Han characters are rare (outside GB2312 level 1 and Big5
+  level 1), (2) re-encoding it as GBK (or Big5) gives bytes that decode as UTF-8 almost
+  completely (the round trip), and (3) the result is mostly common characters.
+* **UTF-8 read as Latin-1/cp1252** (å¹´ for 年): ftfy (its badness heuristic, and
+  ``fix_encoding`` changing the text).
+
+The repair is suggested in the message and never applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from validators.checks import CheckType, Option, register
+from validators.checks._chars import common_han, is_han
+from validators.document import Document
+from validators.findings import Hit
+
+RUN = re.compile(r"[^\x00-\x7f\ufffd]{4,}")
+LATIN_RUN = re.compile(r"[^\s]*[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       r"\u02c6\u02dc\u2013-\u2122][^\s]*")
+
+
+def gbk_roundtrip(run: str, min_rare: float, min_valid: float, min_common: float
+                  ) -> tuple[str, str] | None:
+    """(codec, repaired text) when ``run`` looks like UTF-8 bytes decoded as that codec."""
+    han = [c for c in run if is_han(c)]
+    if len(han) < 3:
+        return None
+    common = common_han()
+    rare = sum(c not in common for c in han) / len(han)
+    if rare < min_rare:
+        return None
+    for codec in ("gbk", "big5"):
+        try:
+            data = run.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        decoded = data.decode("utf-8", "replace")
+        bad = decoded.count("\ufffd")
+        if not decoded or 1 - bad / len(decoded) < min_valid:
+            continue
+        decoded_han = [c for c in decoded if is_han(c)]
+        if len(decoded_han) < 2:
+            continue
+        if sum(c in common for c in decoded_han) / len(decoded_han) >= min_common:
+            return codec.upper(), decoded.replace("\ufffd", "?")
+    return None
+
+
+def latin_mojibake(line: str) -> tuple[str, str] | None:
+    if not LATIN_RUN.search(line):
+        return None
+    import ftfy  # only for lines that hold Latin-1 look-alike characters
+
+    fixed = ftfy.fix_encoding(line)
+    if fixed == line or not ftfy.badness.is_bad(line):
+        return None
+    start = next(i for i, (a, b) in enumerate(zip(line, fixed, strict=False)) if a != b)
+    return line[start:start + 12], fixed[start:start + 8]
+
+
+@register
+class MojibakeCheck(CheckType):
+    name: ClassVar[str] = "mojibake"
+    summary: ClassVar[str] = "text decoded with the wrong codec (UTF-8 read as GBK, Big5 or Latin-1)"
+    options: ClassVar[dict[str, Option]] = {
+        "min_rare": Option("float", 0.5, minimum=0, maximum=1,
+                           help="share of rare Han characters a damaged run must have"),
+        "min_valid": Option("float", 0.8, minimum=0, maximum=1,
+                            help="share of the re-encoded bytes that must decode as UTF-8"),
+        "min_common": Option("float", 0.6, minimum=0, maximum=1,
+                             help="share of common characters in the repaired text"),
+    }
+
+    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+        for line_no, raw in enumerate(doc.lines, 1):
+            hit = self._line(line_no, raw, options)
+            if hit is not None:
+                yield hit
+
+    def _line(self, line_no: int, raw: str, options: dict[str, Any]) -> Hit | None:
+        for m in RUN.finditer(raw):
+            found = gbk_roundtrip(m.group(), options["min_rare"], options["min_valid"],
+                                  options["min_common"])
+            if found:
+                codec, repaired = found
+                text = m.group()
+                return Hit(line_no, m.start() + 1, line_no, m.end() + 1,
+                           {"text": text[:16] + ("…" if len(text) > 16 else ""),
+                            "codec": codec, "suggestion": repaired[:16]
+                            + ("…" if len(repaired) > 16 else "")},
+                           evidence=text)
+        latin = latin_mojibake(raw)
+        if latin:
+            text, repaired = latin
+            col = raw.index(text) + 1
+            return Hit(line_no, col, line_no, col + len(text),
+                       {"text": text, "codec": "Latin-1/cp1252", "suggestion": repaired},
+                       evidence=text)
+        return None

@@ -1,0 +1,120 @@
+"""``script_mixing``: Simplified and Traditional characters mixed within one line, and a body in
+one script under a title in the other.
+
+Characters are Simplified-only or Traditional-only by OpenCC's own tables
+(:mod:`validators.script_sets`); characters valid in both scripts (里, 干, 著, 后 …) never count.
+Conversion is suggested in the message, never applied. Positions are raw columns of the first
+offending character (tags are masked: the plain text is classified).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from validators.checks import CheckType, Option, register
+from validators.document import Document
+from validators.findings import Hit
+from validators.script_sets import (
+    ScriptProfile,
+    conversion_hint,
+    document_profile,
+    name_chars,
+    profile,
+    script_sets,
+)
+
+PROBLEMS = ("mixed_line", "title_body")
+LABEL = {"simplified": "Simplified", "traditional": "Traditional"}
+
+
+def first_of(doc: Document, chars: set[str] | frozenset[str], start: int, end: int) -> int:
+    """Plain-text offset of the first character of ``chars`` in ``[start, end)``, or -1."""
+    text = doc.plain_text
+    for i in range(start, end):
+        if text[i] in chars:
+            return i
+    return -1
+
+
+@register
+class ScriptMixingCheck(CheckType):
+    name: ClassVar[str] = "script_mixing"
+    summary: ClassVar[str] = "Simplified and Traditional characters mixed in a line or title/body"
+    options: ClassVar[dict[str, Option]] = {
+        "problem": Option("choice", choices=PROBLEMS, help="mixed_line or title_body"),
+        "min_chars": Option("int", 3, minimum=1,
+                            help="title_body: script-specific characters the body needs before it "
+                                 "counts as written in one script"),
+    }
+
+    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+        if options["problem"] == "mixed_line":
+            yield from self._mixed_lines(doc)
+        else:
+            yield from self._title_body(doc, options["min_chars"])
+
+    def _mixed_lines(self, doc: Document) -> Iterator[Hit]:
+        """Lines holding characters of the document's minority script: a line that mixes both
+        scripts, or a line in the other script than the rest of the document. (A title in the
+        other script than the body is ``title_body``'s finding, not this one's.)"""
+        sets = script_sets()
+        whole = document_profile(doc)
+        if not (whole.s_count and whole.t_count):
+            return
+        minority = "simplified" if whole.s_count < whole.t_count else "traditional"
+        majority = "traditional" if minority == "simplified" else "simplified"
+        wanted = sets.simplified if minority == "simplified" else sets.traditional
+        title_index = next((i for i, line in enumerate(doc.markup.lines) if line.plain.strip()), -1)
+        for index, line in enumerate(doc.markup.lines):
+            prof = profile(line.plain, sets)
+            chars = prof.simplified if minority == "simplified" else prof.traditional
+            if not chars:
+                continue
+            own = prof.traditional if minority == "simplified" else prof.simplified
+            if index == title_index and not own:
+                continue  # a title wholly in the other script: see title_body
+            col = next(i for i, c in enumerate(line.plain) if c in wanted)
+            raw_col = line.raw_column(col) + 1
+            found = "".join(c * n for c, n in chars.items())
+            yield Hit(index + 1, raw_col, index + 1, raw_col + 1,
+                      {"text": line.plain[col], "chars": name_chars(found),
+                       "script": LABEL[minority], "line_script": LABEL[majority],
+                       "count": len(found), "hint": _hint(line.plain, majority)},
+                      evidence="".join(sorted(set(found))))
+
+    def _title_body(self, doc: Document, min_chars: int) -> Iterator[Hit]:
+        lines = doc.markup.lines
+        title_index = next((i for i, line in enumerate(lines) if line.plain.strip()), None)
+        if title_index is None or title_index + 1 >= len(lines):
+            return
+        sets = script_sets()
+        title = profile(lines[title_index].plain, sets)
+        body = ScriptProfile()
+        for line in lines[title_index + 1:]:
+            p = profile(line.plain, sets)
+            body.simplified.update(p.simplified)
+            body.traditional.update(p.traditional)
+        title_script = title.classify(0.0)
+        body_script = body.classify(0.1, min_chars)
+        if title_script not in LABEL or body_script not in LABEL or title_script == body_script:
+            return
+        wanted = sets.simplified if body_script == "simplified" else sets.traditional
+        start = lines[title_index + 1].offset
+        offset = first_of(doc, wanted, start, len(doc.plain_text))
+        line_no, col = doc.position(offset)
+        body_chars = body.simplified if body_script == "simplified" else body.traditional
+        title_chars = title.simplified if title_script == "simplified" else title.traditional
+        found = "".join(c * n for c, n in body_chars.items())
+        yield Hit(line_no, col, line_no, col + 1,
+                  {"text": doc.plain_text[offset], "chars": name_chars(found),
+                   "title_chars": name_chars("".join(c * n for c, n in title_chars.items())),
+                   "script": LABEL[body_script], "title_script": LABEL[title_script],
+                   "title_line": title_index + 1, "count": len(found),
+                   "hint": _hint(doc.markup.lines[line_no - 1].plain, title_script)},
+                  evidence=f"{title_script}/{body_script}")
+
+
+def _hint(text: str, target: str) -> str:
+    hint = conversion_hint(text, target)
+    return f" (OpenCC {'t2s' if target == 'simplified' else 's2t'}: {hint})" if hint else ""

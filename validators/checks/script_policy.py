@@ -1,0 +1,90 @@
+"""``script_policy`` (corpus-wide): documents written in the other script than the corpus.
+
+Each document is classified simplified / traditional / mixed / none from OpenCC's character
+tables (:mod:`validators.script_sets`). The expected script is the ``script`` option
+(``simplified``, ``traditional``, or ``auto``: the script of the majority of the corpus's
+classified documents; a tie expects nothing). The ``script:`` key of ``corpus-validate.yaml`` sets
+it for every rule. A document in the other script, or mixing both, gets one finding at its first
+offending character, naming the characters and suggesting (never applying) the OpenCC conversion.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from validators.checks import CorpusCheckType, Option, register
+from validators.document import Document
+from validators.findings import Hit
+from validators.script_sets import (
+    conversion_hint,
+    document_profile,
+    name_chars,
+    script_sets,
+)
+
+POLICIES = ("simplified", "traditional", "auto")
+LABEL = {"simplified": "Simplified", "traditional": "Traditional", "mixed": "mixed"}
+
+
+@register
+class ScriptPolicyCheck(CorpusCheckType):
+    name: ClassVar[str] = "script_policy"
+    summary: ClassVar[str] = "a document in the other script than the corpus (simplified/traditional)"
+    options: ClassVar[dict[str, Option]] = {
+        "script": Option("choice", "auto", choices=POLICIES,
+                         help="expected script; auto: the majority of the corpus"),
+        "mixed_ratio": Option("float", 0.1, minimum=0, maximum=0.5,
+                              help="a document is mixed when its minority script has more than "
+                                   "this share of the script-specific characters"),
+        "min_chars": Option("int", 3, minimum=1,
+                            help="script-specific characters a document needs to be classified"),
+    }
+
+    def collect(self, doc: Document, options: dict[str, Any]) -> dict[str, Any]:
+        prof = document_profile(doc)
+        script = prof.classify(options["mixed_ratio"], options["min_chars"])
+        sets = script_sets()
+        first: dict[str, tuple[int, int, str]] = {}
+        text = doc.plain_text
+        for name, chars in (("simplified", sets.simplified), ("traditional", sets.traditional)):
+            if (prof.s_count if name == "simplified" else prof.t_count) == 0:
+                continue
+            offset = next(i for i, c in enumerate(text) if c in chars)
+            line, col = doc.position(offset)
+            line_text = doc.markup.lines[line - 1].plain
+            first[name] = (line, col, line_text[:40])
+        return {"script": script, "simplified": dict(prof.simplified.most_common(20)),
+                "traditional": dict(prof.traditional.most_common(20)),
+                "counts": (prof.s_count, prof.t_count), "first": first}
+
+    def finish(self, collected: dict[str, Any], options: dict[str, Any],
+               focus: set[str] | None = None) -> Iterator[Hit]:
+        expected = options["script"]
+        if expected == "auto":
+            votes = Counter(c["script"] for c in collected.values()
+                            if c["script"] in ("simplified", "traditional"))
+            ranked = votes.most_common()
+            if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+                return
+            expected = ranked[0][0]
+        other = "traditional" if expected == "simplified" else "simplified"
+        for path in sorted(collected):
+            if focus is not None and path not in focus:
+                continue
+            info = collected[path]
+            if info["script"] not in (other, "mixed") or other not in info["first"]:
+                continue
+            line, col, sample = info["first"][other]
+            chars = "".join(c * n for c, n in info[other].items())
+            hint = conversion_hint(sample, expected)
+            s_count, t_count = info["counts"]
+            yield Hit(line, col, line, col + 1,
+                      {"text": chars[:1], "chars": name_chars(chars),
+                       "script": LABEL[info["script"]], "expected": LABEL[expected],
+                       "count": t_count if other == "traditional" else s_count,
+                       "detail": f"{s_count} Simplified-only, {t_count} Traditional-only characters",
+                       "hint": (f" (OpenCC {'t2s' if expected == 'simplified' else 's2t'}: "
+                                f"{hint})") if hint else ""},
+                      evidence=info["script"], path=path)

@@ -1,0 +1,148 @@
+"""The CI gate and the pre-commit hooks: which files a run checks, and what it reports.
+
+- ``check --changed-since REF``: the focus is the corpus files changed since the merge base of
+  REF and HEAD (plus uncommitted and untracked ones); per-document rules run on those files only,
+  corpus-wide rules (duplicates) still read the whole corpus and report only groups that contain
+  a focused file.
+- ``hook FILE…``: the per-file pre-commit hook (document rules on the staged corpus files);
+  ``hook --corpus-wide FILE…``: the corpus-wide hook (corpus rules over the whole configured
+  corpus, reporting only groups that contain a staged file). pre-commit splits and shuffles file
+  lists, so the corpus-wide hook never compares only the files it was given.
+- ``check --baseline F``: findings recorded in F are silenced; only new ones decide the exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from validators.baseline import apply_baseline, load_baseline
+from validators.cache import DEFAULT_CACHE_DIR, ResultCache, ruleset_fingerprint
+from validators.config import Config
+from validators.discover import CorpusFile, discover, display_path, matches
+from validators.findings import Finding
+from validators.rules import RuleSet
+from validators.run import RunResult, run_check
+
+Progress = Callable[[int, int], None] | None
+
+
+def open_cache(config: Config, ruleset: RuleSet, *, enabled: bool = True,
+               directory: Path | None = None) -> ResultCache | None:
+    """The result cache for this rule set: ``--cache-dir``, else ``cache_dir`` of the
+    configuration (relative to it), else ``.corpus-validate-cache`` beside the configuration
+    file (or in the working directory without one)."""
+    if not enabled:
+        return None
+    if directory is None:
+        configured = config.extra.get("cache_dir")
+        if configured is not None and not isinstance(configured, str):
+            from validators.errors import ConfigError
+
+            raise ConfigError("'cache_dir' must be a path", config.source,
+                              config.lines.get("cache_dir"))
+        base = config.root if config.source else Path.cwd()
+        directory = base / (configured or DEFAULT_CACHE_DIR)
+    settings = {k: v for k, v in config.extra.items() if k not in ("cache_dir", "jobs")}
+    return ResultCache(directory, ruleset_fingerprint(ruleset, settings))
+
+
+def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
+    """The rules of one scope: ``document`` (per-file) or ``corpus`` (corpus-wide)."""
+    return RuleSet({rid: r for rid, r in ruleset.rules.items() if r.check.scope == scope})
+
+
+def corpus_files(config: Config, paths: list[str]) -> list[CorpusFile]:
+    """The corpus a focused run compares against: the PATHs given, else the configured paths,
+    else (no configuration) the repository's tracked and untracked-not-ignored files."""
+    if paths or config.paths:
+        return discover(paths or config.corpus_paths(), config.include, config.exclude)
+    from validators.git import corpus_files_in_repository
+
+    return corpus_files_in_repository(config.include, config.exclude)
+
+
+def corpus_members(config: Config, given: list[str]) -> list[CorpusFile]:
+    """Those of ``given`` (files named by pre-commit) that belong to the configured corpus: under
+    a configured path (any path without configuration) and matching include/exclude."""
+    roots = [Path(p).resolve() for p in config.corpus_paths()] if config.paths else [Path.cwd()]
+    found: dict[str, CorpusFile] = {}
+    for name in given:
+        path = Path(name)
+        if not path.is_file():
+            continue
+        resolved = path.resolve()
+        for root in roots:
+            try:
+                rel = resolved.relative_to(root).as_posix() if root.is_dir() else None
+            except ValueError:
+                continue
+            if rel is None:
+                if resolved == root:
+                    rel = root.name
+                else:
+                    continue
+            if matches(rel, config.include) and not matches(rel, config.exclude):
+                shown = display_path(path)
+                found.setdefault(shown, CorpusFile(shown, str(path), rel))
+            break
+    return [found[key] for key in sorted(found)]
+
+
+def run_focused(corpus: list[CorpusFile], focus: set[str], ruleset: RuleSet,
+                cache_for: Callable[[RuleSet], ResultCache | None],
+                progress: Progress = None, scope: str = "all", jobs: int = 1) -> RunResult:
+    """Per-document rules on the focused files only; corpus-wide rules over the whole corpus,
+    reporting only groups that contain a focused file. ``scope`` limits to one of the two."""
+    focused = [f for f in corpus if f.path in focus]
+    findings: list[Finding] = []
+    documents = []
+    if scope in ("all", "document"):
+        doc_rules = scoped(ruleset, "document")
+        doc_run = run_check(focused, doc_rules, progress=progress, cache=cache_for(doc_rules),
+                            jobs=jobs)
+        findings += doc_run.findings
+        documents = doc_run.documents
+    corpus_rules = scoped(ruleset, "corpus")
+    if scope in ("all", "corpus") and focused and corpus_rules.enabled():
+        corpus_run = run_check(corpus, corpus_rules, focus=focus, progress=progress,
+                               cache=cache_for(corpus_rules), jobs=jobs)
+        findings += corpus_run.findings
+        if scope == "corpus":
+            documents = [d for d in corpus_run.documents if d.path in focus]
+    findings.sort(key=Finding.sort_key)
+    result = RunResult(findings, documents, ruleset)
+    result.extra_summary["corpus_documents"] = len(corpus)
+    return result
+
+
+def changed_focus(ref: str, corpus: list[CorpusFile]) -> set[str]:
+    """Display paths of the corpus files changed since the merge base of ``ref`` and HEAD."""
+    from validators.git import changed_files
+
+    changed = {display_path(p) for p in changed_files(ref)}
+    return {f.path for f in corpus if f.path in changed}
+
+
+def apply_baseline_file(result: RunResult, path: Path, focus: set[str] | None = None) -> None:
+    """Keep only new findings in ``result``; record new/baselined/stale in its summary."""
+    baseline = load_baseline(path)
+    outcome = apply_baseline(result.findings, baseline, focus)
+    result.findings = outcome.new
+    result.extra_summary["baseline"] = outcome.summary(str(path))
+
+
+def gate_notes(result: RunResult) -> list[str]:
+    """Lines the text report adds about the gate (changed files, baseline)."""
+    summary: dict[str, Any] = result.extra_summary
+    notes = []
+    if "changed_since" in summary:
+        notes.append(f"Changed since {summary['changed_since']}: {len(result.documents)} corpus "
+                     f"file(s) checked, compared against {summary['corpus_documents']} for "
+                     "corpus-wide rules.")
+    if "baseline" in summary:
+        b = summary["baseline"]
+        notes.append(f"Baseline {b['file']}: {b['new']} new, {b['baselined']} baselined, "
+                     f"{b['stale']} stale (fixed since; refresh with `corpus-validate baseline`).")
+    return notes
