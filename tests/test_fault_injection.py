@@ -98,11 +98,13 @@ def delete_opening_tag(lines: list[str], rng: random.Random) -> Fault:
 
 def misspelt_tag(lines: list[str], rng: random.Random) -> Fault:
     s = rng.choice([s for s in spans_of(lines) if s.tag == "cand"])
-    typo = rng.choice(["cnad", "cadn", "cand ", "cnd", "cands"])
     if rng.random() < 0.5:
-        return Fault(replace(lines, s.line, s.start, s.open_end, f"<{typo}>"), "TAG004",
-                     s.line + 1)
-    return Fault(replace(lines, s.line, s.close_start, s.end, f"</{typo}>"), "TAG004", s.line + 1)
+        typo = rng.choice(["<cnad>", "<cadn>", "<cand >", "< cand>", "<cnd>", "<cands>", "<Cand>"])
+        return Fault(replace(lines, s.line, s.start, s.open_end, typo), "TAG004", s.line + 1)
+    typo = rng.choice(["</cnad>", "</cand", "</ cand>", "<cand>", "</cands>", "<\\cand>"])
+    # a closing tag without its slash is another opener: the span is unclosed
+    rule = "TAG001" if typo == "<cand>" else "TAG004"
+    return Fault(replace(lines, s.line, s.close_start, s.end, typo), rule, s.line + 1)
 
 
 def upper_case_tag(lines: list[str], rng: random.Random) -> Fault:

@@ -176,6 +176,13 @@ def test_filter_narrows_the_table_and_the_url_restores_it(faulty_run: dict[str, 
     assert view.foreign_requests() == []
 
 
+def test_a_mangled_link_opens_without_error(faulty_run: dict[str, Any], open_page: Any) -> None:
+    view = open_page(faulty_run["html"], "#path=%E0%A4%A&rule=<x>&sort=nope&rule-table=bogus:up")
+    assert view.errors == []
+    assert view.page.input_value("#f-rule") == "" and view.page.input_value("#f-sort") == "path"
+    assert view.page.eval_on_selector_all("tr.finding", "els => els.length") == 0  # no path matches
+
+
 def test_clicking_a_rule_row_filters_and_sorting_a_table_is_kept(faulty_run: dict[str, Any],
                                                                   open_page: Any) -> None:
     page = open_page(faulty_run["html"]).page

@@ -163,11 +163,13 @@ def faulty_documents(draw: st.DrawFn) -> tuple[str, str, int, str]:
         return text_of(with_item(lines, n, k, replace(item, open_tag="\0"))).replace(
             "\0", ""), "TAG002", n + 1, kind
     if kind == "misspell":
-        typo = draw(st.sampled_from(["cnad", "cadn", "cnd", "cands"] if tag == "cand" else
-                                    ["aa", "A ", "b"]))
-        side = draw(st.sampled_from(["open", "close"]))
-        new = replace(item, open_tag=f"<{typo}>") if side == "open" else replace(
-            item, close_tag=f"</{typo}>")
+        typo = draw(st.sampled_from(["cnad", "cadn", "cnd", "cands", " cand", "Cand"]
+                                    if tag == "cand" else ["aa", "A ", "b", " a"]))
+        side = draw(st.sampled_from(["open", "close", "backslash", "no >"]))
+        new = (replace(item, open_tag=f"<{typo}>") if side == "open" else
+               replace(item, close_tag=f"</{typo}>") if side == "close" else
+               replace(item, close_tag=f"<\\{tag}>") if side == "backslash" else
+               replace(item, close_tag=f"</{tag}"))
         return text_of(with_item(lines, n, k, new)), "TAG004", n + 1, kind
     if kind == "upper":
         up = tag.upper()
@@ -245,6 +247,9 @@ def test_one_fault_gives_exactly_its_finding(case: tuple[str, str, int, str]) ->
     ("<a>不仅</a>便宜，<a>也好用。<a>因为</a>贵，<a>所以</a>少。", {("TAG001", 1)}),
     # a misspelt opening tag gives TAG004 only, not TAG002 for its closing tag
     ("<cnad>但</cand>时至今日，<a>不仅</a>便宜，<a>也</a>好用。", {("TAG004", 1)}),
+    ("<cand>但<\\cand>时至今日，<a>不仅</a>便宜，<a>也</a>好用。", {("TAG004", 1)}),
+    # a closing tag without its slash is another opener: both are unclosed, nothing is nested
+    ("<cand>但<cand>时至今日，<a>不仅</a>便宜，<a>也</a>好用。", {("TAG001", 1)}),
     ("<a>不仅</a>便宜，<A>也</a>好用。", {("TAG004", 1)}),
     # a deleted opening tag of one pair part: TAG002, and no PAIR001 for its partner
     ("<a>不仅</a>便宜，也</a>好用。", {("TAG002", 1)}),

@@ -20,8 +20,9 @@ TAG_NAMES = ("cand", "a")
 VALID_TAG = re.compile(r"<(/?)(cand|a)>")
 # Something that looks like a tag: '<', optional '/', a letter-led name, then attributes and a
 # '>' (<a href=x>), or no '>' at all, which is itself the fault ('</cand').
-TAG_WITH_ATTRIBUTES = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9_:-]*)(\s[^<>\n]{0,200})(>)")
-TAG_LIKE = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9_:-]*)()(\s*>)?")
+# A backslash is read as a (mistyped) slash: <\cand> is a malformed closing tag.
+TAG_WITH_ATTRIBUTES = re.compile(r"<\s*([/\\]?)\s*([A-Za-z][A-Za-z0-9_:-]*)(\s[^<>\n]{0,200})(>)")
+TAG_LIKE = re.compile(r"<\s*([/\\]?)\s*([A-Za-z][A-Za-z0-9_:-]*)()(\s*>)?")
 BRACKET = re.compile(r"[<>]")
 
 # Parser issue kinds, each reported by one TAG rule (check type ``markup``).
@@ -102,7 +103,7 @@ def _suggest(slash: str, name: str, attrs: str, close: str | None) -> str:
             break
     if not best and low.startswith("cand"):
         best = "cand"
-    return f"<{slash}{best}>" if best else ""
+    return f"<{'/' if slash else ''}{best}>" if best else ""
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -172,10 +173,10 @@ def _tokenize_well_formed(raw: str, line_no: int, offset: int, first_span_index:
 def _never_closed(raw: str, pos: int, outer: str, inner: str) -> bool:
     """Whether an open ``<outer>`` that meets an ``<inner>`` opener at ``pos`` is unclosed
     rather than nesting it: the inner span closes, and after that the line has no ``</outer>``
-    before the next ``<outer>`` opener. When the inner span never closes it stays "nested"."""
+    before the next ``<outer>`` opener (or neither span is ever closed in the line)."""
     close = raw.find(f"</{inner}>", pos)
-    if close < 0:
-        return False
+    if close < 0:  # neither closes (<cand>但<cand>是): both unclosed; else keep "nested"
+        return f"</{outer}>" not in raw[pos:]
     for m in VALID_TAG.finditer(raw, close + len(inner) + 3):
         if m.group(2) == outer:
             return m.group(1) != "/"
@@ -265,7 +266,8 @@ def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index:
                                       raw[top.column:end], top.tag, f"</{top.tag}>"))
             continue
         like = TAG_WITH_ATTRIBUTES.match(raw, start) or TAG_LIKE.match(raw, start)
-        if like and (like.group(4) or _suggest(*like.groups())):
+        # '</' + a name is a (broken) closing tag even without '>' and a known name: </a0
+        if like and (like.group(4) or like.group(1) or _suggest(*like.groups())):
             end = consumed = like.end()
             slash = like.group(1)
             issue("malformed", start, end, like.group(2), _suggest(*like.groups()))

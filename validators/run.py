@@ -35,6 +35,7 @@ class RunResult:
             "bytes": sum(s.get("bytes", 0) for s in stats),
             "characters": sum(s.get("chars", 0) for s in stats),
             "spans": sum(s.get("spans", 0) for s in stats),
+            "pairs": sum(s.get("pairs", 0) for s in stats),
             "annotated_documents": sum(1 for s in stats if s.get("annotated")),
             "findings": len(self.findings),
             "by_severity": {sev: by_severity.get(sev, 0) for sev in ("error", "warning", "info")},

@@ -8,11 +8,13 @@ saved with Windows line endings is one problem, not one per line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from validators.checks import CheckType, Option, register
-from validators.checks._chars import INVISIBLE, describe, is_control, is_private_use, shown
+from validators.checks._chars import INVISIBLE, describe, shown
 from validators.document import Document
 from validators.findings import Hit
 
@@ -33,19 +35,28 @@ def line_ending_style(data: bytes) -> str:
     return used[0] if len(used) == 1 else ("none" if not used else "mixed")
 
 
-def _runs(doc: Document, test: Callable[[str], bool]) -> Iterator[tuple[int, int, str]]:
-    """(line, 0-based start column, run text) for maximal runs of characters passing ``test``."""
+CLASSES = {
+    "replacement": "\ufffd",
+    "control": "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f",
+    "invisible": "".join(sorted(INVISIBLE)),
+    "private_use": "\ue000-\uf8ff\U000f0000-\U0010ffff",
+}
+
+
+@lru_cache(maxsize=32)
+def _pattern(problem: str, allow: str) -> re.Pattern[str]:
+    """A regex for runs of the problem's characters (C speed on a 200 MB line), minus ``allow``."""
+    cls = CLASSES[problem]
+    if allow:
+        return re.compile("(?:(?![" + re.escape(allow) + "])[" + cls + "])+")
+    return re.compile("[" + cls + "]+")
+
+
+def _runs(doc: Document, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
+    """(line, 0-based start column, run text) for maximal runs of the pattern's characters."""
     for line_no, raw in enumerate(doc.lines, 1):
-        start = -1
-        for i, char in enumerate(raw):
-            if test(char):
-                if start < 0:
-                    start = i
-            elif start >= 0:
-                yield line_no, start, raw[start:i]
-                start = -1
-        if start >= 0:
-            yield line_no, start, raw[start:]
+        for m in pattern.finditer(raw):
+            yield line_no, m.start(), m.group()
 
 
 def _run_hit(line: int, start: int, run: str) -> Hit:
@@ -76,15 +87,8 @@ class EncodingTextCheck(CheckType):
         if problem == "line_endings":
             yield from self._line_endings(doc)
             return
-        tests: dict[str, Callable[[str], bool]] = {
-            "replacement": lambda c: c == "\ufffd",
-            "control": is_control,
-            "invisible": lambda c: c in INVISIBLE,
-            "private_use": is_private_use,
-        }
-        test = tests[problem]
         bom = doc.data.startswith(BOM)
-        for line, start, run in _runs(doc, lambda c: c not in allow and test(c)):
+        for line, start, run in _runs(doc, _pattern(problem, "".join(sorted(allow)))):
             if bom and line == 1 and start == 0 and problem == "invisible":
                 run = run[1:]  # the BOM itself is the bom rule's finding
                 start = 1

@@ -20,19 +20,24 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from validators.checks import CheckType, Option, register
-from validators.checks._chars import common_han, is_han
+from validators.checks._chars import common_han
 from validators.document import Document
 from validators.findings import Hit
 
 RUN = re.compile(r"[^\x00-\x7f\ufffd]{4,}")
-LATIN_RUN = re.compile(r"[^\s]*[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-                       r"\u02c6\u02dc\u2013-\u2122][^\s]*")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+MAX_RUN = 512
+# characters UTF-8 lead/continuation bytes turn into when read as Latin-1/cp1252
+LATIN_CHAR = re.compile(r"[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                        r"\u02c6\u02dc\u2013-\u2122]")
+LATIN_WINDOW = 240  # code points around the first suspicious character handed to ftfy
 
 
 def gbk_roundtrip(run: str, min_rare: float, min_valid: float, min_common: float
                   ) -> tuple[str, str] | None:
     """(codec, repaired text) when ``run`` looks like UTF-8 bytes decoded as that codec."""
-    han = [c for c in run if is_han(c)]
+    run = run[:MAX_RUN]  # the verdict on a run's first 512 characters: linear on any input
+    han = HAN.findall(run)
     if len(han) < 3:
         return None
     common = common_han()
@@ -48,7 +53,7 @@ def gbk_roundtrip(run: str, min_rare: float, min_valid: float, min_common: float
         bad = decoded.count("\ufffd")
         if not decoded or 1 - bad / len(decoded) < min_valid:
             continue
-        decoded_han = [c for c in decoded if is_han(c)]
+        decoded_han = HAN.findall(decoded)
         if len(decoded_han) < 2:
             continue
         if sum(c in common for c in decoded_han) / len(decoded_han) >= min_common:
@@ -57,15 +62,19 @@ def gbk_roundtrip(run: str, min_rare: float, min_valid: float, min_common: float
 
 
 def latin_mojibake(line: str) -> tuple[str, str] | None:
-    if not LATIN_RUN.search(line):
+    """(damaged text, repair) when ftfy finds UTF-8-read-as-Latin-1 mojibake in the line."""
+    m = LATIN_CHAR.search(line)
+    if not m:
         return None
     import ftfy  # only for lines that hold Latin-1 look-alike characters
 
-    fixed = ftfy.fix_encoding(line)
-    if fixed == line or not ftfy.badness.is_bad(line):
+    lo = max(m.start() - 8, 0)
+    window = line[lo:lo + LATIN_WINDOW]  # bounded: a 200 MB line costs no more than a short one
+    fixed = ftfy.fix_encoding(window)
+    if fixed == window or not ftfy.badness.is_bad(window):
         return None
-    start = next(i for i, (a, b) in enumerate(zip(line, fixed, strict=False)) if a != b)
-    return line[start:start + 12], fixed[start:start + 8]
+    start = next(i for i, (a, b) in enumerate(zip(window, fixed, strict=False)) if a != b)
+    return window[start:start + 12], fixed[start:start + 8]
 
 
 @register

@@ -8,6 +8,7 @@ switch the rule off, or narrow ``pairs``, for such a corpus.) Runs on plain line
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -24,8 +25,11 @@ def unbalanced(plain: str, pairs: list[str]) -> list[tuple[int, str, str]]:
     found: list[tuple[int, str, str]] = []
     for pair in pairs:
         opener, closer = pair[0], pair[1]
+        if opener not in plain and closer not in plain:
+            continue
         stack: list[int] = []
-        for i, char in enumerate(plain):
+        for m in re.finditer("[" + re.escape(pair) + "]", plain):
+            i, char = m.start(), m.group()
             if char == opener:
                 stack.append(i)
             elif char == closer:

@@ -20,6 +20,7 @@ Both are fixable: :func:`edits` is what ``--fix`` applies (one code point for on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -52,9 +53,10 @@ def halfwidth_positions(plain: str, marks: str) -> list[int]:
     found: list[int] = []
     n = len(plain)
     stack: list[int] = []
-    for i, char in enumerate(plain):
-        if char not in marks:
-            continue
+    if not marks:
+        return found
+    for m in re.finditer("[" + re.escape(marks) + "]", plain):
+        i, char = m.start(), m.group()
         before = plain[i - 1] if i else ""
         after = plain[i + 1] if i + 1 < n else ""
         if char == "(":
@@ -73,15 +75,18 @@ def halfwidth_positions(plain: str, marks: str) -> list[int]:
     return sorted(found)
 
 
+def _scan(chars: str, text: str) -> Iterator[re.Match[str]]:
+    return re.finditer("[" + re.escape(chars) + "]", text) if chars else iter(())
+
+
 def offending(plain: str, options: dict[str, Any]) -> list[tuple[int, str]]:
     """(plain column, replacement) for every offending character of one line."""
     if options["problem"] == "fullwidth_alnum":
-        allowed = set(options["chars"]) if options["chars"] else set(FULLWIDTH_ALNUM)
-        return [(i, chr(ord(c) - 0xFEE0)) for i, c in enumerate(plain)
-                if c in allowed and c in FULLWIDTH_ALNUM]
+        allowed = "".join(c for c in (options["chars"] or FULLWIDTH_ALNUM) if c in FULLWIDTH_ALNUM)
+        return [(m.start(), chr(ord(m.group()) - 0xFEE0)) for m in _scan(allowed, plain)]
     if options["style"] == "halfwidth":
-        full = {TO_FULL[c] for c in options["chars"] if c in TO_FULL}
-        return [(i, TO_HALF[c]) for i, c in enumerate(plain) if c in full]
+        full = "".join(TO_FULL[c] for c in options["chars"] if c in TO_FULL)
+        return [(m.start(), TO_HALF[m.group()]) for m in _scan(full, plain)]
     return [(i, TO_FULL[plain[i]]) for i in halfwidth_positions(plain, options["chars"])]
 
 
@@ -122,7 +127,8 @@ class PunctuationWidthCheck(CheckType):
         if group == "auto" and options["problem"] == "halfwidth":
             # the document's own style: half-width throughout -> one finding for the document
             expected = set(TO_FULL.values()) if options["style"] == "fullwidth" else set(TO_FULL)
-            regular = sum(1 for c in doc.plain_text if c in expected)
+            text = doc.plain_text
+            regular = sum(text.count(c) for c in expected)
             group = "document" if total > regular and len(per_line) > 1 else "line"
         for line_no, line, found in per_line:
             col, repl = found[0]

@@ -19,6 +19,7 @@ from validators.script_sets import (
     ScriptProfile,
     conversion_hint,
     document_profile,
+    find_first,
     name_chars,
     profile,
     script_sets,
@@ -28,13 +29,9 @@ PROBLEMS = ("mixed_line", "title_body")
 LABEL = {"simplified": "Simplified", "traditional": "Traditional"}
 
 
-def first_of(doc: Document, chars: set[str] | frozenset[str], start: int, end: int) -> int:
-    """Plain-text offset of the first character of ``chars`` in ``[start, end)``, or -1."""
-    text = doc.plain_text
-    for i in range(start, end):
-        if text[i] in chars:
-            return i
-    return -1
+def first_of(doc: Document, script: str, start: int) -> int:
+    """Plain-text offset of the first character of ``script`` at or after ``start``, or -1."""
+    return find_first(script, doc.plain_text, start)
 
 
 @register
@@ -64,7 +61,6 @@ class ScriptMixingCheck(CheckType):
             return
         minority = "simplified" if whole.s_count < whole.t_count else "traditional"
         majority = "traditional" if minority == "simplified" else "simplified"
-        wanted = sets.simplified if minority == "simplified" else sets.traditional
         title_index = next((i for i, line in enumerate(doc.markup.lines) if line.plain.strip()), -1)
         for index, line in enumerate(doc.markup.lines):
             prof = profile(line.plain, sets)
@@ -74,7 +70,7 @@ class ScriptMixingCheck(CheckType):
             own = prof.traditional if minority == "simplified" else prof.simplified
             if index == title_index and not own:
                 continue  # a title wholly in the other script: see title_body
-            col = next(i for i, c in enumerate(line.plain) if c in wanted)
+            col = max(find_first(minority, line.plain), 0)
             raw_col = line.raw_column(col) + 1
             found = "".join(c * n for c, n in chars.items())
             yield Hit(index + 1, raw_col, index + 1, raw_col + 1,
@@ -99,9 +95,7 @@ class ScriptMixingCheck(CheckType):
         body_script = body.classify(0.1, min_chars)
         if title_script not in LABEL or body_script not in LABEL or title_script == body_script:
             return
-        wanted = sets.simplified if body_script == "simplified" else sets.traditional
-        start = lines[title_index + 1].offset
-        offset = first_of(doc, wanted, start, len(doc.plain_text))
+        offset = first_of(doc, body_script, lines[title_index + 1].offset)
         line_no, col = doc.position(offset)
         body_chars = body.simplified if body_script == "simplified" else body.traditional
         title_chars = title.simplified if title_script == "simplified" else title.traditional

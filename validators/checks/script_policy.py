@@ -20,8 +20,8 @@ from validators.findings import Hit
 from validators.script_sets import (
     conversion_hint,
     document_profile,
+    find_first,
     name_chars,
-    script_sets,
 )
 
 POLICIES = ("simplified", "traditional", "auto")
@@ -45,13 +45,14 @@ class ScriptPolicyCheck(CorpusCheckType):
     def collect(self, doc: Document, options: dict[str, Any]) -> dict[str, Any]:
         prof = document_profile(doc)
         script = prof.classify(options["mixed_ratio"], options["min_chars"])
-        sets = script_sets()
         first: dict[str, tuple[int, int, str]] = {}
         text = doc.plain_text
-        for name, chars in (("simplified", sets.simplified), ("traditional", sets.traditional)):
+        for name in ("simplified", "traditional"):
             if (prof.s_count if name == "simplified" else prof.t_count) == 0:
                 continue
-            offset = next(i for i, c in enumerate(text) if c in chars)
+            offset = find_first(name, text)
+            if offset < 0:  # pragma: no cover - the profile found one
+                continue
             line, col = doc.position(offset)
             line_text = doc.markup.lines[line - 1].plain
             first[name] = (line, col, line_text[:40])

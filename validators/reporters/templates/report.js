@@ -121,10 +121,10 @@
   var limit = PAGE;
 
   function readState() {
-    var hash = decodeURIComponent(location.hash.replace(/^#/, ""));
     var fresh = { sev: SEVERITIES.slice(), cat: "", rule: "", path: "", sort: DEFAULT_SORT, tables: {} };
-    if (hash.indexOf("=") < 0) return fresh;
-    var params = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (location.hash.indexOf("=") < 0) return fresh;
+    var params;
+    try { params = new URLSearchParams(location.hash.replace(/^#/, "")); } catch (e) { return fresh; }
     if (params.has("sev")) {
       fresh.sev = params.get("sev").split(",").filter(function (s) { return SEVERITIES.indexOf(s) >= 0; });
     }
@@ -327,11 +327,16 @@
   function goToFindings() {
     document.getElementById("findings").scrollIntoView({ behavior: "smooth", block: "start" });
   }
+  function activate(row, action) {
+    row.tabIndex = 0;
+    row.addEventListener("click", action);
+    row.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); action(); } });
+  }
   document.querySelectorAll("[data-filter-rule]").forEach(function (row) {
-    row.addEventListener("click", function () { setFilter({ rule: row.dataset.filterRule, cat: "" }); goToFindings(); });
+    activate(row, function () { setFilter({ rule: row.dataset.filterRule, cat: "" }); goToFindings(); });
   });
   document.querySelectorAll("[data-filter-cat]").forEach(function (row) {
-    row.addEventListener("click", function () { setFilter({ cat: row.dataset.filterCat, rule: "" }); goToFindings(); });
+    activate(row, function () { setFilter({ cat: row.dataset.filterCat, rule: "" }); goToFindings(); });
   });
   document.querySelectorAll("[data-filter-sev]").forEach(function (card) {
     card.addEventListener("click", function (ev) {
