@@ -69,7 +69,7 @@ print(json.dumps({"files": files, "bytes": nbytes, "tags": tags, "undecodable": 
 # --- measuring a subprocess ----------------------------------------------------------------------
 
 def _children(pid: int) -> list[int]:
-    found = []
+    found: list[int] = []
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as handle:

@@ -195,6 +195,12 @@ def test_utf16_with_bom_is_named_and_a_lone_bad_byte_names_nothing() -> None:
     assert [f.rule for f in check_text(b"ok\n\xff")] == ["ENC001"]
 
 
+def test_utf8_with_a_damaged_sequence_is_not_called_a_legacy_encoding() -> None:
+    findings = check_text(text_of("zh_news_nbd.txt")[:100].encode() + b"\xb5\xab")
+    assert [f.rule for f in findings] == ["ENC001"]
+    assert "looks like UTF-8 with 2 damaged byte sequence(s)" in findings[0].message
+
+
 def test_no_other_rule_runs_on_an_undecodable_file() -> None:
     assert {f.category for f in check_text((LEGACY / "zh_news_nbd.gbk.txt").read_bytes())} == {"ENC"}
 

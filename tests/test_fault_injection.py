@@ -259,6 +259,7 @@ def test_each_copy_has_exactly_one_fault() -> None:
             assert fault.text not in {p.read_text(encoding="utf-8") for p in DOCS}, name
 
 
+@pytest.mark.slow
 def test_injected_faults_are_reported_at_the_right_line(ruleset: RuleSet) -> None:
     rows = []
     total = hit_total = exact_total = 0

@@ -65,7 +65,8 @@ def test_jobs_1_and_jobs_2_give_identical_findings(generated: tuple[Path, dict],
     assert one["findings"] == two["findings"]  # same findings, same order, same fingerprints
     assert one["summary"] == two["summary"]
     categories = {f["category"] for f in one["findings"]}
-    assert {"TAG", "ENC"} <= categories
+    assert {"TAG", "ENC", "DUP"} <= categories  # faults and duplicates found, across workers
+    assert any(f.get("related") for f in one["findings"])  # groups spanning several documents
     assert one["summary"]["documents"] == manifest["files"]
 
 
@@ -162,3 +163,26 @@ def test_one_file_check_imports_heavy_libraries_only_for_the_rules_that_need_the
                               str(tmp_path / "out.json"), "--no-cache"], tmp_path)
     assert "validators" in modules
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_rules_comparing_documents_are_skipped_on_a_one_file_run(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    """A corpus-wide check type with ``min_documents = 2`` neither collects nor finishes when the
+    run has one file (and nothing is stored in the cache for it); with two files it does."""
+    from validators.cache import ResultCache
+
+    ruleset = build_ruleset(Config())
+    corpus_rules = ruleset.corpus_rules()
+    assert corpus_rules
+    rule = corpus_rules[0]
+    monkeypatch.setattr(type(rule.check), "min_documents", 2, raising=False)
+    files = discover([str(SAMPLE)])
+    cache = ResultCache(tmp_path / "cache", "fingerprint")
+    one = run_check(files[:1], ruleset, cache=cache)
+    assert rule.id not in one.documents[0].collected
+    assert one.ruleset is ruleset  # reporters still see every rule
+    assert cache.stores == 0
+    two = run_check(files[:2], ruleset)
+    assert all(rule.id in d.collected for d in two.documents)
+    focused = run_check(files[:1], ruleset, focus={files[0].path})  # compared with a corpus
+    assert rule.id in focused.documents[0].collected

@@ -229,6 +229,7 @@ def first_of(lines: list[list[Item]], n: int, k: int) -> Item:
     return lines[m][j]
 
 
+@pytest.mark.slow
 @given(faulty_documents())
 @settings(max_examples=600, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -109,8 +109,8 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
             return data, [], ""
         decoded = unambiguous_decode(data)
         if decoded is None:
-            return data, [], (f"not converted to UTF-8: the encoding is ambiguous "
-                              f"({likely_encoding(data) or 'unknown'}?)")
+            return data, [], (f"not converted to UTF-8: the encoding is ambiguous or the bytes "
+                              f"are damaged (likely: {likely_encoding(data) or 'unknown'})")
         name, text = decoded
         changes.append(f"{wanted[0].id} converted from {name} to UTF-8")
         if text.startswith("\ufeff") and name == "UTF-16":

@@ -25,6 +25,10 @@ def likely_encoding(data: bytes) -> str:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16"
+    lenient = data[:200_000].decode("utf-8", "replace")
+    bad = lenient.count("\ufffd")
+    if sum(1 for c in lenient if c > "\x7f") - bad >= 2 * bad:
+        return f"UTF-8 with {bad} damaged byte sequence(s)"  # not a legacy encoding
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000], cp_isolation=list(LEGACY_CANDIDATES)).best()

@@ -64,9 +64,12 @@ def run_check(files: list[CorpusFile], ruleset: RuleSet,
     profile_path = os.environ.get(PROFILE_ENV)
     timings: dict[str, float] | None = {} if profile_path else None
     started = time.perf_counter()
+    active = ruleset if focus is not None else _for_documents(ruleset, len(files))
+    if active is not ruleset:
+        cache = None  # results without a skipped rule's data must not be stored as complete
     results: list[DocumentResult] = []
     info: dict[str, Any] = {"workers": 0}
-    for i, result in enumerate(_document_results(files, ruleset, cache, jobs, timings, info)):
+    for i, result in enumerate(_document_results(files, active, cache, jobs, timings, info)):
         if focus is not None and files[i].path not in focus:
             result.findings = []
         results.append(result)
@@ -74,11 +77,11 @@ def run_check(files: list[CorpusFile], ruleset: RuleSet,
             progress(i + 1, len(files))
     findings = [f for r in results for f in r.findings]
     if timings is None:
-        findings.extend(finish_corpus(ruleset, results, focus))
+        findings.extend(finish_corpus(active, results, focus))
     else:
-        for rule in ruleset.corpus_rules():  # one at a time, to time each check type
+        for rule in active.corpus_rules():  # one at a time, to time each check type
             t = time.process_time()
-            findings.extend(finish_corpus(_only(ruleset, rule.id), results, focus))
+            findings.extend(finish_corpus(_only(active, rule.id), results, focus))
             key = f"finish:{rule.check.name}"
             timings[key] = timings.get(key, 0.0) + time.process_time() - t
     findings.sort(key=Finding.sort_key)
@@ -192,6 +195,17 @@ def _check_chunk(chunk: list[CorpusFile]
     results = [_check_file(corpus_file, ruleset, cache, timings) for corpus_file in chunk]
     after = cache.stats() if cache is not None else {}
     return results, timings or {}, {k: after[k] - before.get(k, 0) for k in after}
+
+
+def _for_documents(ruleset: RuleSet, count: int) -> RuleSet:
+    """The rule set without the corpus-wide rules that cannot report anything on ``count``
+    documents: a check type declares ``min_documents`` (2 for one comparing documents with each
+    other), so that a one-file check neither runs nor imports what comparing needs (MinHash)."""
+    skip = {rule.id for rule in ruleset.corpus_rules()
+            if getattr(rule.check, "min_documents", 1) > count}
+    if not skip:
+        return ruleset
+    return RuleSet({rule_id: rule for rule_id, rule in ruleset.rules.items() if rule_id not in skip})
 
 
 def _only(ruleset: RuleSet, rule_id: str) -> RuleSet:

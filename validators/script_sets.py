@@ -168,11 +168,18 @@ def find_first(script: str, text: str, start: int = 0) -> int:
     return best
 
 
+PROFILE_CHUNK = 1 << 20  # characters scanned per findall: bounds the match list's memory
+
+
 def profile(text: str, sets: ScriptSets | None = None) -> ScriptProfile:
     """Counts of the script-specific characters of ``text`` (regex scans: C speed)."""
     sets = sets or script_sets()
     simplified, traditional = _patterns()
-    result = ScriptProfile(Counter(simplified.findall(text)), Counter(traditional.findall(text)))
+    result = ScriptProfile(Counter(), Counter())
+    for start in range(0, len(text), PROFILE_CHUNK):  # chunked: findall of a 200 MB line makes
+        end = start + PROFILE_CHUNK                    # one string object per match (GBs)
+        result.simplified.update(simplified.findall(text, start, end))
+        result.traditional.update(traditional.findall(text, start, end))
     for char in ASTRAL.findall(text):
         if char in sets.simplified:
             result.simplified[char] += 1

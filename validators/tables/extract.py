@@ -172,7 +172,8 @@ def frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     for column in COLUMNS[table]:
         values = [row.get(column) for row in rows]
         if column in TEXT_COLUMNS:
-            data[column] = pd.Series(values, dtype="str")
+            # an empty text is a missing value, as it is in a CSV cell
+            data[column] = pd.Series([v if v != "" else None for v in values], dtype="str")
         elif column in BOOL_COLUMNS:
             data[column] = pd.array(values, dtype="boolean")
         else:

@@ -31,7 +31,7 @@ LINE_ENDINGS = ["lf", "crlf", "cr", "mixed", "none"]
 SCRIPTS = ["simplified", "traditional", "mixed", "none"]
 TAGS = ["cand", "a"]
 ROLES = ["first", "second"]
-RULE_ID_PATTERN = r"^(?:" + "|".join(CATEGORIES) + r")\d{3}$"
+RULE_ID_PATTERN = r"^(?:" + "|".join(CATEGORIES) + r")[0-9]{3}$"  # not \d: it matches ٠
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*\*\s*)?([A-Za-z_]\w*)\s*$")
 _RELATION = re.compile(r"^(.*?)(<=|<|==)(.*)$")

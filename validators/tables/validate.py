@@ -208,9 +208,9 @@ def parse_csv_text(text: str, table: str | None, path: str, source_format: str =
     records, errors = scan_csv(text)
     data = TableData(table or "spans", path, text=text, source_format=source_format)
     if not records:
-        data.failures.append(Failure("malformed", None, None, "the file is empty: a table needs "
-                                     "at least a header line"))
-        data.table = table or "spans"
+        reason = (f"line {errors[0][0]}: {errors[0][1]}" if errors
+                  else "the file is empty: a table needs at least a header line")
+        data.failures.append(Failure("malformed", None, None, reason))
         return data
     header_record = records[0]
     header = [h.strip() for h in header_record.cells]
@@ -218,16 +218,15 @@ def parse_csv_text(text: str, table: str | None, path: str, source_format: str =
         header[0] = header[0][1:]
     data.table = table or detect_table(header)
     data.header, data.header_places = header, header_record.places
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            data.failures.append(Failure("malformed", None, name,
-                                         f"the header names column '{name}' twice"))
-        seen.add(name)
     if not set(header) & set(COLUMNS[data.table]):
         data.failures.append(Failure(
             "malformed", None, None, f"the first line is not a header of the {data.table} table "
             f"(it names none of its columns: {', '.join(COLUMNS[data.table])})"))
+    else:
+        twice = sorted({name for name in header if header.count(name) > 1})
+        data.failures += [Failure("malformed", None, name or None,
+                                  f"the header names column '{name}' more than once")
+                          for name in twice]
     bad_lines = dict(errors)
     rows: dict[int, list[str]] = {}
     ordered = sorted([(r.line, r) for r in records[1:]] + [(line, None) for line in bad_lines],
