@@ -160,8 +160,8 @@ BAD_FILES = {
     "not-a-number.csv": ("doc_id,span_id,tag,text,start,end,line,column,sentence,pair_id,role\n"
                          "d.txt,0,cand,但,zero,1,1,1,0,,\n".encode(), "SCH003",
                          "'zero' is not an integer"),
-    "empty-cell.csv": ("doc_id,span_id,tag,text,start,end,line,column,sentence,pair_id,role\n"
-                       "d.txt,0,cand,,0,1,1,1,0,,\n".encode(), "SCH004", "empty cell"),
+    "empty-cell.csv": (b"doc_id,span_id,tag,text,start,end,line,column,sentence,pair_id,role\n"
+                       b"d.txt,0,cand,,0,1,1,1,0,,\n", "SCH004", "empty cell"),
     "headerless.csv": (b"d.txt,0,cand,x,0,1,1,1,0,,\n", "SCH001", "not a header"),
 }
 
