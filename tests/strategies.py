@@ -23,6 +23,18 @@ FILLER = st.text(alphabet=st.sampled_from(list("我们的模型大小数据价�
 SENTENCE_END = st.sampled_from(["。", "！", "？", "。”", "!", "?"])
 
 
+def _known_pairs() -> list[tuple[str, str]]:
+    from validators.lexicons import load_lexicon
+    from validators.resources import default_rules_dir
+
+    lexicon = load_lexicon(default_rules_dir() / "lexicons" / "paired-connectives.yaml")
+    return sorted(tuple(p) for p in lexicon.pairs)  # type: ignore[misc]
+
+
+# paired connectives from the bundled lexicon (不仅……也), so PAIR003/PAIR004 stay quiet too
+PAIRS = st.sampled_from(_known_pairs())
+
+
 @dataclass
 class AnnotatedDocument:
     text: str
@@ -45,7 +57,7 @@ def sentences(draw: st.DrawFn, doc: AnnotatedDocument, last_in_line: bool) -> st
             pieces.append(f"<cand>{word}</cand>")
             doc.spans.append(("cand", word))
         elif sum(1 for p in pieces if p.startswith("<a>")) < 4:
-            first, second = draw(HAN), draw(HAN)
+            first, second = draw(PAIRS)
             middle = draw(FILLER)
             pieces.append(f"<a>{first}</a>{middle}<a>{second}</a>")
             doc.spans += [("a", first), ("a", second)]

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import SAMPLE, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from validators.cli import main
 
@@ -272,3 +274,31 @@ def test_quoted_cells_with_commas_and_line_breaks_keep_their_positions(
     assert (finding["row"], finding["field"], finding["line"]) == (2, "tag", 3)
     raw_line = io.StringIO(path.read_text(encoding="utf-8")).readlines()[2]
     assert raw_line[finding["column"] - 1:finding["end_column"] - 1] == "cnad"
+
+
+HEADER = "doc_id,span_id,tag,text,start,end,line,column,sentence,pair_id,role\n"
+CSV_NOISE = st.text(alphabet=st.sampled_from(list('ab0129-.,"\r\n 但\ufeff<>')), max_size=120)
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=CSV_NOISE, header=st.booleans())
+def test_any_csv_text_gives_failures_never_an_exception(body: str, header: bool) -> None:
+    from validators.tables.validate import parse_csv_text, to_findings, validate
+
+    data = parse_csv_text((HEADER if header else "") + body, "spans", "t.csv")
+    found = to_findings(data, validate(data), None)
+    lines = data.text.split("\n")
+    for finding, _ in found:
+        assert 1 <= finding.line <= max(len(lines), 1)
+        assert finding.column < finding.end_column
+
+
+@settings(max_examples=40, deadline=None)
+@given(blob=st.binary(max_size=200), suffix=st.sampled_from([".csv", ".parquet"]))
+def test_any_bytes_give_failures_never_an_exception(tmp_path_factory: pytest.TempPathFactory,
+                                                    blob: bytes, suffix: str) -> None:
+    from validators.tables.validate import read_table, validate
+
+    path = tmp_path_factory.mktemp("blob") / f"table{suffix}"
+    path.write_bytes(blob)
+    validate(read_table(path, "pairs"))

@@ -148,7 +148,7 @@ class ResultCache:
     def key(self, doc: Document) -> str | None:
         """The document's key, or None when its result is not a function of its bytes (a file
         that could not be read at all)."""
-        if any(problem.kind == "unreadable" for problem in doc.problems):
+        if any(problem.kind in ("unreadable", "too_large") for problem in doc.problems):
             return None
         return document_key(doc.data, self.fingerprint, doc.path)
 

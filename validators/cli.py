@@ -133,9 +133,13 @@ def _jobs(args: argparse.Namespace, config: Any) -> int:
 def _load_config(path: Path | None) -> Any:
     from validators.config import find_config, load_config
 
+    from validators.load import set_max_file_bytes
+
     if path is not None and not path.exists():
         raise UsageError(f"{path}: configuration file not found")
-    return load_config(path if path is not None else find_config())
+    config = load_config(path if path is not None else find_config())
+    set_max_file_bytes(config.extra.get("max_file_bytes"))
+    return config
 
 
 def _open_output(path: Path | None) -> TextIO:

@@ -160,6 +160,11 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
     for key in set(data) & {"script", "cache_dir", "jobs", "max_file_bytes"}:
         config.extra[key] = data[key]
         config.lines[key] = line_of(key)
+    limit = data.get("max_file_bytes")
+    if "max_file_bytes" in data and (isinstance(limit, bool) or not isinstance(limit, int)
+                                     or limit < 1):
+        raise ConfigError(f"'max_file_bytes' must be a whole number of bytes >= 1, not {limit!r}",
+                          source, line_of("max_file_bytes"))
     return config
 
 

@@ -58,7 +58,22 @@ def run_rule(rule: Rule, doc: Document) -> list[Hit]:
     """Hits of one per-document rule on one document, honouring the load-stage dependency."""
     if rule.check.needs_text and not doc.readable:
         return []
-    return list(rule.check.check(doc, rule.options))
+    try:
+        return list(rule.check.check(doc, rule.options))
+    except (ConfigError, TimeoutError) as exc:
+        raise rule_error(rule, doc, exc) from None
+
+
+def rule_error(rule: Rule, doc: Document, exc: Exception) -> ConfigError:
+    """A configuration error raised while a rule ran (a runaway user regex), re-raised naming
+    the rule, its file and line, and the document it ran on. Errors that already name a file
+    pass through unchanged."""
+    if isinstance(exc, ConfigError) and exc.path is not None:
+        return exc
+    reason = str(exc) if isinstance(exc, ConfigError) else (
+        "a regex took more than its time limit (catastrophic backtracking?)")
+    return ConfigError(f"rule {rule.id} ({rule.name}): {reason}, on {doc.path}", rule.source,
+                       rule.line)
 
 
 @dataclass
@@ -93,7 +108,7 @@ def encoding_stats(doc: Document) -> dict[str, Any]:
     from validators.checks.encoding_text import BOM, line_ending_style
 
     kinds = {p.kind for p in doc.problems}
-    if "unreadable" in kinds:
+    if "unreadable" in kinds or "too_large" in kinds:
         encoding = "unreadable"
     elif "binary" in kinds:
         encoding = "binary"
@@ -132,7 +147,10 @@ def check_document(doc: Document, ruleset: RuleSet,
         assert isinstance(check, CorpusCheckType)
         if check.needs_text and not doc.readable:
             continue
-        collected[rule.id] = check.collect(doc, rule.options)
+        try:
+            collected[rule.id] = check.collect(doc, rule.options)
+        except (ConfigError, TimeoutError) as exc:
+            raise rule_error(rule, doc, exc) from None
     return DocumentResult(doc.path, findings, document_stats(doc, _sentence_end(ruleset)), collected)
 
 
@@ -193,6 +211,11 @@ def check_example(rule: Rule, example: Any) -> list[Hit]:
     docs = []
     for i, item in enumerate(texts):
         path = f"example-{i}.txt"
+        if isinstance(item, dict) and "too_large" in item:
+            from validators.load import too_large
+
+            docs.append(too_large(path, None, int(item["too_large"]), int(item["too_large"]) - 1))
+            continue
         if isinstance(item, dict) and "unreadable" in item:
             from validators.load import load
 

@@ -7,6 +7,7 @@ Nothing here raises on bad input: an unreadable, binary, empty or undecodable fi
 from __future__ import annotations
 
 import os
+import stat
 
 from validators.document import Document, LoadProblem
 
@@ -73,18 +74,76 @@ def decode(path: str, data: bytes, fs_path: str | None = None) -> Document:
     return doc
 
 
-def load(path: str, fs_path: str) -> Document:
-    """Read a file once; I/O errors (permissions, symlink loops, vanished files) become findings."""
+DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
+# Files above this size are reported (ENC012) instead of read; set from the configuration's
+# ``max_file_bytes`` by :func:`set_max_file_bytes` (worker processes inherit it through fork).
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
+
+
+def set_max_file_bytes(limit: int | None) -> None:
+    global MAX_FILE_BYTES
+    MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES if limit is None else int(limit)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "not a regular file: a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "not a regular file: a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "not a regular file: a device"
+    return "not a regular file"
+
+
+def _unreadable(path: str, fs_path: str, reason: str) -> Document:
+    doc = Document(path=path, data=b"", fs_path=fs_path)
+    doc.problems.append(LoadProblem("unreadable", detail=reason, evidence=reason))
+    return doc
+
+
+def too_large(path: str, fs_path: str | None, size: int, limit: int) -> Document:
+    """The document of a file that is not read because it is larger than ``limit`` bytes."""
+    doc = Document(path=path, data=b"", fs_path=fs_path)
+    doc.problems.append(LoadProblem("too_large", detail=f"{size} bytes, more than the limit of "
+                                    f"{limit} (max_file_bytes)", evidence="too_large"))
+    return doc
+
+
+def load(path: str, fs_path: str, max_bytes: int | None = None) -> Document:
+    """Read a file once; I/O errors (permissions, symlink loops, vanished files) become findings.
+
+    Only regular files are read (a FIFO, socket or device in the corpus would block or never
+    end), and at most ``max_bytes`` (default :data:`MAX_FILE_BYTES`) of them: a larger file, or
+    one that grows past the limit while it is read, is reported as too large, never read whole.
+    """
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
-        with open(fs_path, "rb") as handle:
-            data = handle.read()
+        # O_NONBLOCK: opening a FIFO without a writer must not block (no effect on regular files)
+        fd = os.open(fs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        doc = Document(path=path, data=b"", fs_path=fs_path)
         reason = exc.strerror or type(exc).__name__
         if isinstance(exc, IsADirectoryError):
             reason = "is a directory"
-        doc.problems.append(LoadProblem("unreadable", detail=reason, evidence=reason))
-        return doc
+        return _unreadable(path, fs_path, reason)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _unreadable(path, fs_path, _file_kind(info.st_mode))
+        if info.st_size > limit:
+            return too_large(path, fs_path, info.st_size, limit)
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return _unreadable(path, fs_path, reason)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > limit:  # it grew past the limit while it was read
+        return too_large(path, fs_path, len(data), limit)
     return decode(path, data, fs_path)
 
 

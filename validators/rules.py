@@ -35,10 +35,24 @@ class CompiledRegex:
     compiled: Any
 
     def finditer(self, text: str, pos: int = 0) -> Iterator[Any]:
-        return self.compiled.finditer(text, pos, timeout=REGEX_TIMEOUT)
+        try:
+            yield from self.compiled.finditer(text, pos, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RegexTimeout(self.timeout_message()) from None
 
     def search(self, text: str) -> Any:
-        return self.compiled.search(text, timeout=REGEX_TIMEOUT)
+        try:
+            return self.compiled.search(text, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RegexTimeout(self.timeout_message()) from None
+
+    def timeout_message(self) -> str:
+        return (f"regex {self.pattern!r} took more than {REGEX_TIMEOUT:g} s on one text "
+                "(catastrophic backtracking?)")
+
+
+class RegexTimeout(ConfigError):
+    """A user regex hit :data:`REGEX_TIMEOUT`; the engine re-raises it naming the rule."""
 
 
 @dataclass

@@ -208,12 +208,18 @@ def name_chars(chars: Iterable[str], limit: int = 8) -> str:
     return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
 
 
-def conversion_hint(text: str, target: str, limit: int = 12) -> str:
-    """A short suggestion of what OpenCC would make of ``text`` (never applied)."""
+@lru_cache(maxsize=4)
+def _converter(config: str) -> Any:
+    """One OpenCC converter per configuration: building one reads its dictionaries (~50 ms)."""
     import opencc
 
+    return opencc.OpenCC(config)
+
+
+def conversion_hint(text: str, target: str, limit: int = 12) -> str:
+    """A short suggestion of what OpenCC would make of ``text`` (never applied)."""
     snippet = text.strip()[:limit]
     if not snippet:
         return ""
-    converted = opencc.OpenCC("t2s" if target == "simplified" else "s2t").convert(snippet)
+    converted = _converter("t2s" if target == "simplified" else "s2t").convert(snippet)
     return f"{snippet} → {converted}" if converted != snippet else ""

@@ -14,6 +14,21 @@ import yaml
 from validators.errors import ConfigError
 
 MAX_ALIASES = 100  # a YAML "billion laughs" needs many aliases; real rule files need few
+MAX_ALIAS_EXPANSION = 100_000  # values all aliases stand for together, once expanded
+
+
+def _node_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values a node stands for once every alias in it is expanded (memoised)."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 1  # a recursive alias counts once instead of recursing forever
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(_node_size(child, sizes) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(_node_size(k, sizes) + _node_size(v, sizes) for k, v in node.value)
+        sizes[key] = total
+    return sizes[key]
 
 
 class LineDict(dict):
@@ -35,17 +50,28 @@ class _LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._source = source
         self._aliases = 0
+        self._expanded = 0
+        self._sizes: dict[int, int] = {}
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
+            mark = self.peek_event().start_mark
             if self._aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
                 raise ConfigError(
                     f"more than {MAX_ALIASES} YAML aliases (refusing a possible YAML bomb)",
                     self._source,
                     mark.line + 1,
                 )
+            node = super().compose_node(parent, index)
+            # a few aliases of nested aliases expand exponentially ("billion laughs"): count
+            # what each alias stands for once expanded
+            self._expanded += _node_size(node, self._sizes)
+            if self._expanded > MAX_ALIAS_EXPANSION:
+                raise ConfigError(
+                    f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} values (refusing a "
+                    "possible YAML bomb)", self._source, mark.line + 1)
+            return node
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:

@@ -9,7 +9,7 @@ from validators.checks import CheckType, Option, register
 from validators.document import Document
 from validators.findings import Hit
 
-PROBLEMS = ("invalid_utf8", "binary", "empty", "unreadable")
+PROBLEMS = ("invalid_utf8", "binary", "empty", "unreadable", "too_large")
 
 
 @register

@@ -276,8 +276,12 @@ def coerce(data: TableData, rows: dict[int, list[str]]) -> pd.DataFrame:
                     values.append(None)
                     data.failures.append(Failure("wrong_type", row, name,
                                                  f"{value!r} is not true or false", value))
+            elif _INT.match(text) and abs(number := int(text.split(".")[0])) < 2 ** 63:
+                values.append(number)
             elif _INT.match(text):
-                values.append(int(float(text)) if "." in text else int(text))
+                values.append(None)
+                data.failures.append(Failure("wrong_type", row, name, f"{value!r} is too large "
+                                             "for a 64-bit integer", value))
             else:
                 values.append(None)
                 data.failures.append(Failure("wrong_type", row, name,
@@ -318,13 +322,13 @@ def _read_parquet(data: bytes, table: str | None, shown: str) -> TableData:
     import pyarrow.parquet as pq
 
     try:
-        arrow = pq.read_table(io.BytesIO(data))
-    except (pa.ArrowException, OSError, ValueError) as exc:
+        frame = pq.read_table(io.BytesIO(data)).to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError, NotImplementedError) as exc:
         result = TableData(table or "spans", shown, source_format="parquet")
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         result.failures.append(Failure("malformed", None, None, f"not a Parquet file: {reason}"))
         return result
-    return parse_csv_text(render_csv(arrow.to_pandas()), table, shown, "parquet")
+    return parse_csv_text(render_csv(frame), table, shown, "parquet")
 
 
 def render_csv(df: pd.DataFrame) -> str:
