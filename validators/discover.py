@@ -58,11 +58,25 @@ def matches(rel: str, patterns: tuple[str, ...] | list[str]) -> bool:
     return False
 
 
-def display_path(path: Path) -> str:
+def printable_path(text: str) -> str:
+    """A path every report can encode: the bytes of a file name that is not UTF-8 (which Python
+    carries as lone surrogates) are shown as ``\\xNN``; the file is still opened by its real name
+    (``CorpusFile.fs_path``)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory. Only the folder is resolved: a symlinked
+    file (or a symlink loop) is shown under its own name, not its target's."""
+    try:
+        shown = (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):
-        return path.as_posix()
+        shown = path.as_posix()
+    return printable_path(shown)
 
 
 def discover(paths: list[str], include: tuple[str, ...] | list[str] = DEFAULT_INCLUDE,
@@ -79,12 +93,12 @@ def discover(paths: list[str], include: tuple[str, ...] | list[str] = DEFAULT_IN
                     rel = fs.relative_to(root).as_posix()
                     if matches(rel, include) and not matches(rel, exclude):
                         shown = display_path(fs)
-                        found.setdefault(shown, CorpusFile(shown, str(fs), rel))
+                        found.setdefault(shown, CorpusFile(shown, str(fs), printable_path(rel)))
         elif root.exists() or root.is_symlink():
             rel = root.name
             if not matches(root.as_posix(), exclude):
-                shown = display_path(root) if root.exists() else root.as_posix()
-                found.setdefault(shown, CorpusFile(shown, str(root), rel))
+                shown = display_path(root) if root.exists() else printable_path(root.as_posix())
+                found.setdefault(shown, CorpusFile(shown, str(root), printable_path(rel)))
         else:
             raise UsageError(f"{arg}: no such file or directory")
     return [found[key] for key in sorted(found)]
