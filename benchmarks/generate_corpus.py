@@ -28,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample-corpus"
 FILES_PER_FOLDER = 500
+VERSION = 2  # bump when the output for a given seed and size changes (benchmarks reuse corpora)
 SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)》]*|[^。！？!?]+$")
 TAG = re.compile(r"</?(?:cand|a)>")
 # connectives that are tagged as <cand> when a raw sentence becomes an annotated one
@@ -36,6 +37,10 @@ CANDIDATES = ("但是", "但", "而且", "而", "因此", "所以", "如果", "�
 PAIRS = (("不仅", "也"), ("不仅", "而且"), ("虽然", "但"), ("如果", "就"), ("因为", "所以"),
          ("不是", "而是"), ("既", "又"))
 UNKNOWN_SPANS = ("苹果", "模型", "公司", "今天")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+SPAN = re.compile(r"(<(?:cand|a)>[^<>]*</(?:cand|a)>)")
+# Share of a document's Han characters (outside spans) its cipher replaces; see Generator.cipher.
+CIPHER_SHARE = 0.2
 
 
 def _sentences(line: str) -> list[str]:
@@ -69,8 +74,12 @@ def load_material(sample: Path = SAMPLE) -> dict[str, list[str]]:
                     traditional.append(sentence)
                 else:
                     simplified.append(sentence)
+    def han(sentences: list[str]) -> list[str]:
+        return sorted({c for s in sentences for c in HAN.findall(TAG.sub("", s))})
+
     return {"tagged": tagged, "simplified": simplified, "traditional": traditional,
-            "titles": titles or ["大模型创业"]}
+            "titles": titles or ["大模型创业"],
+            "han_simplified": han(simplified + tagged), "han_traditional": han(traditional)}
 
 
 class Generator:
@@ -129,6 +138,28 @@ class Generator:
                 lines.append("")
             size += len(para)
         return lines
+
+    def cipher(self, lines: list[str], kind: str) -> list[str]:
+        """Replace a random fifth of the Han characters (each document its own choice, outside
+        the tagged spans, within the document's script) by other characters of the sample.
+
+        Five documents of real text are a few hundred sentences: any two generated documents would
+        share most of their character n-grams, and every small document would be "contained" in
+        every large one, which no real corpus looks like (and which turns near-duplicate detection
+        into all pairs). After the cipher two documents share about a tenth of their 5-grams, as
+        unrelated texts do; exact and near duplicates are copied after it, so they stay
+        duplicates."""
+        pool = self.m["han_traditional" if kind == "traditional" else "han_simplified"]
+        if not pool:
+            return lines
+        chosen = self.rng.sample(pool, int(len(pool) * CIPHER_SHARE))
+        table = str.maketrans({c: self.rng.choice(pool) for c in chosen})
+        out = []
+        for line in lines:
+            parts = SPAN.split(line)
+            parts[::2] = [part.translate(table) for part in parts[::2]]
+            out.append("".join(parts))
+        return out
 
     # -- faults --------------------------------------------------------------------------------
     def inject_text_fault(self, lines: list[str]) -> list[str]:
@@ -220,7 +251,7 @@ class Generator:
                 lines[j] = rng.choice(self.m["simplified"])
             return ("\n".join(lines) + "\n").encode("utf-8")
         kind = rng.choices(("annotated", "simplified", "traditional"), (0.45, 0.4, 0.15))[0]
-        lines = self.document_lines(kind, target_chars)
+        lines = self.cipher(self.document_lines(kind, target_chars), kind)
         if rng.random() < 0.12:
             lines = self.inject_text_fault(lines)
         self.recent.append(lines)
@@ -261,7 +292,7 @@ def generate(out: Path, size_mb: float, seed: int = 8, mean_kb: float = 20.0,
         total += len(data)
         largest = max(largest, len(data))
     manifest: dict[str, object] = {
-        "seed": seed, "size_mb": size_mb, "mean_kb": mean_kb, "large_every_mb": large_every_mb,
+        "generator": VERSION, "seed": seed, "size_mb": size_mb, "mean_kb": mean_kb, "large_every_mb": large_every_mb,
         "files": count, "bytes": total, "largest_file_bytes": largest,
         "faults": dict(sorted(gen.faults.items())),
     }

@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate_corpus import generate  # noqa: E402
+from generate_corpus import VERSION, generate  # noqa: E402
 
 FLOOR = r"""
 import json, os, re, sys, time
@@ -164,7 +164,8 @@ def corpus_for(args: argparse.Namespace, work: Path) -> tuple[Path, dict[str, An
     manifest_file = corpus / "manifest.json"
     if manifest_file.exists():
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-        if manifest.get("size_mb") == args.size_mb and manifest.get("seed") == args.seed:
+        if (manifest.get("size_mb"), manifest.get("seed"), manifest.get("generator")) == (
+                args.size_mb, args.seed, VERSION):
             return corpus, manifest, None
     start = time.perf_counter()
     manifest = generate(corpus, args.size_mb, args.seed)

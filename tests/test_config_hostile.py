@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_cli
+
 from validators.config import build_ruleset, load_config
 from validators.engine import check_document
 from validators.errors import ConfigError

@@ -230,7 +230,7 @@ def test_extract_parquet_check_table_round_trip(tmp_path_factory, corpus) -> Non
         _same(frames[table], data)
 
 
-@PROPERTY
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=findings_tables())
 def test_findings_tables_from_pandera_column_strategies_round_trip(tmp_path_factory, table) -> None:
     """Arbitrary text (commas, quotes, line breaks, control characters) survives CSV and Parquet."""
@@ -255,3 +255,16 @@ def test_generated_documents_are_valid_for_the_tag_and_pair_rules(doc) -> None:
 
     result = check_document(decode("g.txt", doc.text.encode("utf-8")), RULESET)
     assert [f.rule for f in result.findings if f.category in ("TAG", "PAIR")] == []
+
+
+def test_same_relative_path_under_two_roots_keeps_ids_unique(tmp_path: Path) -> None:
+    for root, name in (("r1", ANNOTATED), ("r2", "001_1e269361cd1d25e8.txt")):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "x.txt").write_bytes((SAMPLE / name).read_bytes())
+    extraction = extract_corpus(discover([str(tmp_path / "r1"), str(tmp_path / "r2")]), RULESET)
+    frames = extraction.frames
+    ids = list(frames["documents"]["doc_id"])
+    assert len(set(ids)) == 2 and all(i.endswith("/x.txt") for i in ids)
+    ref = Reference(extraction.plain_texts, spans=frames["spans"], pairs=frames["pairs"])
+    for table in ("documents", "spans", "pairs"):
+        assert validate(frame_data(table, frames[table], table), ref) == []

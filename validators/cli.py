@@ -132,7 +132,6 @@ def _jobs(args: argparse.Namespace, config: Any) -> int:
 
 def _load_config(path: Path | None) -> Any:
     from validators.config import find_config, load_config
-
     from validators.load import set_max_file_bytes
 
     if path is not None and not path.exists():

@@ -20,11 +20,13 @@ permissions kept), so an interrupted fix leaves the original file intact.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from validators import load as load_module
 from validators.atomic import write_bytes_atomic
 from validators.checks._chars import REMOVABLE_INVISIBLE, common_han, is_control, is_han, is_private_use
 from validators.discover import CorpusFile
@@ -161,6 +163,17 @@ def fix_files(files: Iterable[CorpusFile], ruleset: RuleSet, write: bool) -> lis
     results = []
     for corpus_file in files:
         target = os.path.realpath(corpus_file.fs_path)  # a symlink's target, not the link
+        size = 0
+        if not os.path.isfile(target):  # a FIFO, socket or device would block or never end
+            results.append(FixResult(corpus_file.path, target, b"", b"",
+                                     skipped="not a regular file"))
+            continue
+        with contextlib.suppress(OSError):  # a file that vanished is reported when read below
+            size = os.path.getsize(target)
+        if size > load_module.MAX_FILE_BYTES:
+            results.append(FixResult(corpus_file.path, target, b"", b"",
+                                     skipped="larger than max_file_bytes"))
+            continue
         try:
             with open(target, "rb") as handle:
                 data = handle.read()

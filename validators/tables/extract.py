@@ -207,10 +207,14 @@ def extract_corpus(files: list[CorpusFile], ruleset: RuleSet,
     ends = sentence_end_of(ruleset)
     rows: list[DocumentRows] = []
     results = []
+    ids = [f.doc_id for f in files]
+    # two corpus roots can hold the same relative path: then every id is the path findings name
+    unique_ids = len(set(ids)) == len(ids)
     for i, corpus_file in enumerate(files):
         doc = load(corpus_file.path, corpus_file.fs_path)
         results.append(check_document(doc, ruleset))
-        rows.append(document_rows(doc, corpus_file.doc_id, ends))
+        rows.append(document_rows(doc, corpus_file.doc_id if unique_ids else corpus_file.path,
+                                  ends))
         if progress:
             progress(i + 1, len(files))
     findings = [f for r in results for f in r.findings]

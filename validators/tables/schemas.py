@@ -121,11 +121,19 @@ def pair_complete(df: pd.DataFrame, *, doc: str, pair: str, role: str, sentence:
     paired = df[df[pair].notna()]
     if paired.empty:
         return _true(df)
-    groups = paired.groupby([paired[doc].astype(str), paired[pair].astype("int64")], sort=False)
-    roles = groups[role].transform(lambda s: ",".join(sorted(s.dropna().astype(str))))
-    sentences = groups[sentence].transform(lambda s: s.nunique(dropna=False))
+    key = paired[doc].astype("str") + "\x00" + paired[pair].astype("str")
+    parts = pd.DataFrame({
+        "key": key,
+        "first": (paired[role] == "first").astype("boolean").fillna(False).astype(int),
+        "second": (paired[role] == "second").astype("boolean").fillna(False).astype(int),
+        "sentence": paired[sentence].astype("Int64").fillna(-1),
+    })
+    groups = parts.groupby("key").agg(first=("first", "sum"), second=("second", "sum"),
+                                      rows=("first", "size"), sentences=("sentence", "nunique"))
+    good = (groups["first"] == 1) & (groups["second"] == 1) & (groups["rows"] == 2) \
+        & (groups["sentences"] == 1)
     ok = _true(df)
-    ok.loc[paired.index] = (roles == "first,second") & (sentences == 1)
+    ok.loc[paired.index] = key.map(good).astype(bool).to_numpy()
     return ok
 
 
