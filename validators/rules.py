@@ -23,7 +23,7 @@ from validators.yamlload import LineDict, load_yaml_file
 
 RULE_KEYS = {"name", "check", "severity", "message", "description", "options", "tests", "fix"}
 RULE_FILE_KEYS = {"rules", "description"}
-RULE_ID = regex.compile(r"^(?:" + "|".join(CATEGORIES) + r")\d{3}$")
+RULE_ID = regex.compile(r"^(?:" + "|".join(CATEGORIES) + r")[0-9]{3}$")
 REGEX_TIMEOUT = 1.0  # seconds a user regex may spend on one line before it counts as runaway
 
 

@@ -170,6 +170,10 @@ def _document_results(files: list[CorpusFile], ruleset: RuleSet, cache: ResultCa
                         setattr(cache, name, getattr(cache, name) + count)
             yield from results
     except BaseException:
+        # Ctrl-C or an error: stop the workers now (they ignore SIGINT, and the interpreter's
+        # exit would otherwise wait for them to finish their files)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
