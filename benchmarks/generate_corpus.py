@@ -5,7 +5,9 @@ spans and ``<a>`` pairs, reusing the sample's annotated sentences and tagging co
 others), raw documents (Simplified and Traditional, PDF-extraction line breaks, half-width
 punctuation), injected faults (every TAG problem, unknown connectives, odd ``<a>`` markers,
 invalid UTF-8, a BOM, CRLF, NUL bytes, empty files), exact duplicates and near duplicates. The
-same ``--seed`` and ``--size-mb`` always give byte-identical files.
+same ``--seed`` and ``--size-mb`` always give byte-identical files. A fifth of each document's
+Han characters are substituted (``Generator.cipher``) so that unrelated generated documents are
+as different in n-grams as unrelated real ones.
 
     python benchmarks/generate_corpus.py --size-mb 200 --out /tmp/bench-corpus
 

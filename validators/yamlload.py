@@ -66,7 +66,7 @@ class _LineLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
             # a few aliases of nested aliases expand exponentially ("billion laughs"): count
             # what each alias stands for once expanded
-            self._expanded += _node_size(node, self._sizes)
+            self._expanded += _node_size(node, self._sizes) if node is not None else 0
             if self._expanded > MAX_ALIAS_EXPANSION:
                 raise ConfigError(
                     f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} values (refusing a "
