@@ -109,3 +109,13 @@ def test_rules_explain_and_list() -> None:
     assert "Fails:" in proc.stdout
     listing = run_cli("rules", "list").stdout
     assert "TAG001" in listing and "PAIR004" in listing
+
+
+def test_findings_of_one_rule_in_one_file_are_capped_with_an_exact_count(tmp_path: Path) -> None:
+    doc = tmp_path / "brackets.txt"
+    doc.write_text("<<>>" * 600, encoding="utf-8")  # 2400 stray brackets
+    code, report = check_json(str(doc), "--no-cache", "--fail-on", "warning", cwd=tmp_path)
+    assert code == 1
+    listed = [f for f in report["findings"] if f["rule"] == "TAG008"]
+    assert len(listed) == 1000
+    assert listed[-1]["message"].endswith("(and 1400 more TAG008 findings in this file, not listed)")

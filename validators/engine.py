@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from validators.checks import CorpusCheckType
@@ -40,7 +40,9 @@ def to_finding(rule: Rule, doc: Document | None, hit: Hit, occurrence: int, path
     return Finding(
         rule=rule.id, name=rule.name, category=rule.category, severity=rule.severity, path=path,
         line=hit.line, column=hit.column, end_line=hit.end_line, end_column=hit.end_column,
-        message=rule.format_message(hit), context=context,
+        message=rule.format_message(hit) + (
+            f" (and {hit.unlisted} more {rule.id} findings in this file, not listed)"
+            if hit.unlisted else ""), context=context,
         fingerprint=fingerprint(rule.id, path, str(evidence), occurrence), related=hit.related,
     )
 
@@ -54,14 +56,29 @@ def findings_from_hits(rule: Rule, doc: Document | None, hits: Iterable[Hit],
         yield to_finding(rule, doc, hit, occurrences[key] - 1, path)
 
 
+# A 10 MB line of '<<>>' has millions of stray brackets: past this many findings of one rule in
+# one file, the rest are counted in the last listed finding's message, not listed one by one,
+# so memory and report size stay bounded (the gate's verdict is unchanged).
+MAX_HITS_PER_RULE = 1000
+
+
 def run_rule(rule: Rule, doc: Document) -> list[Hit]:
     """Hits of one per-document rule on one document, honouring the load-stage dependency."""
     if rule.check.needs_text and not doc.readable:
         return []
+    hits: list[Hit] = []
+    unlisted = 0
     try:
-        return list(rule.check.check(doc, rule.options))
+        for hit in rule.check.check(doc, rule.options):
+            if len(hits) < MAX_HITS_PER_RULE:
+                hits.append(hit)
+            else:
+                unlisted += 1
     except (ConfigError, TimeoutError) as exc:
         raise rule_error(rule, doc, exc) from None
+    if unlisted:
+        hits[-1] = replace(hits[-1], unlisted=unlisted)
+    return hits
 
 
 def rule_error(rule: Rule, doc: Document, exc: Exception) -> ConfigError:

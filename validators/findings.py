@@ -53,6 +53,7 @@ class Hit:
     # the offending text, for the fingerprint (baselines survive edits elsewhere in the file)
     evidence: str = ""
     path: str | None = None  # set by corpus-wide checks that report on several documents
+    unlisted: int = 0  # hits of the same rule and document beyond the listing cap (engine)
 
 
 @dataclass(frozen=True, slots=True)
