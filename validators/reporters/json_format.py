@@ -12,7 +12,16 @@ def report(result: Any, stream: TextIO) -> None:
     payload = {"version": 1, "summary": result.summary(),
                "findings": [f.as_dict() for f in result.findings]}
     # json.dump makes dozens of small writes per finding; one huge write, on the other hand,
-    # can end silently with exit 0 when the reader closes the pipe: write 64 KiB pieces
-    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    for start in range(0, len(text), WRITE_CHUNK):
-        stream.write(text[start:start + WRITE_CHUNK])
+    # can end silently with exit 0 when the reader closes the pipe: write 64 KiB pieces, encoded
+    # as they go (the whole text of 300 000 findings would be another gigabyte in memory)
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(payload):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= WRITE_CHUNK:
+            stream.write("".join(pieces))
+            pieces.clear()
+            size = 0
+    pieces.append("\n")
+    stream.write("".join(pieces))

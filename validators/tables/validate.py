@@ -332,7 +332,32 @@ def _read_parquet(data: bytes, table: str | None, shown: str) -> TableData:
 
 
 def render_csv(df: pd.DataFrame) -> str:
-    return str(df.to_csv(index=False, lineterminator="\n"))
+    """CSV with LF line ends; every field with a CR is quoted (the csv module quotes only the
+    characters of its line terminator, so a bare CR would read back as a line break)."""
+    import csv
+
+    text = str(df.to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL))
+    if text.count("\r") == len(df) + 1:  # the common case: the only CRs end the records
+        return text.replace("\r\n", "\n")
+    return _lf_outside_quotes(text)
+
+
+def _lf_outside_quotes(text: str) -> str:
+    """Turn the CRLF record ends of ``text`` into LF, leaving quoted fields untouched."""
+    out: list[str] = []
+    quoted = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            quoted = not quoted
+        if not quoted and text.startswith("\r\n", i):
+            out.append("\n")
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def frame_data(table: str, df: pd.DataFrame, path: str) -> TableData:
