@@ -84,29 +84,97 @@ def ngram_hashes(folded: str, n: int) -> Any:
     two 10 000-character texts, each moving the Jaccard by 1/10 000) not to matter.
     """
     import numpy as np
-    import xxhash
 
     folded = folded[:MAX_CHARS]
     if not folded:
         return np.zeros(0, dtype=np.uint32)
-    data = folded.encode("utf-32-le")
-    view = memoryview(data)
-    width = 4 * n
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
     count = max(len(folded) - n + 1, 1)
-    h = xxhash.xxh32_intdigest
-    values = np.fromiter((h(view[4 * i:4 * i + width], SEED) for i in range(count)),
-                         dtype=np.uint32, count=count)
-    return np.unique(values)
+    return np.unique(xxh32_windows(points, min(n, len(folded)), count, SEED))
+
+
+_XXH_PRIMES = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
+
+
+def xxh32_windows(points: Any, width: int, count: int, seed: int) -> Any:
+    """``xxhash.xxh32_intdigest(points[i:i + width] as UTF-32-LE bytes, seed)`` for every
+    ``i < count``, computed with numpy over shifted views of the code-point array (bit-identical
+    to the xxhash package: XXH32 on inputs whose length is a multiple of 4 bytes, every code point
+    one 32-bit lane), instead of one Python call per n-gram."""
+    import numpy as np
+
+    p1, p2, p3, p4, p5 = (np.uint32(p) for p in _XXH_PRIMES)
+
+    def rotl(x: Any, r: int) -> Any:
+        return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+    with np.errstate(over="ignore"):
+        s = np.uint32(seed)
+        if width >= 4:  # 16-byte stripes: four accumulators
+            acc = [np.full(count, s + p1 + p2, dtype=np.uint32),
+                   np.full(count, s + p2, dtype=np.uint32),
+                   np.full(count, s, dtype=np.uint32),
+                   np.full(count, s - p1, dtype=np.uint32)]
+            stripes = width // 4
+            for stripe in range(stripes):
+                for j in range(4):
+                    lane = points[4 * stripe + j:4 * stripe + j + count]
+                    acc[j] = rotl(acc[j] + lane * p2, 13) * p1
+            h = rotl(acc[0], 1) + rotl(acc[1], 7) + rotl(acc[2], 12) + rotl(acc[3], 18)
+            done = 4 * stripes
+        else:
+            h = np.full(count, s + p5, dtype=np.uint32)
+            done = 0
+        h = h + np.uint32(4 * width)
+        for j in range(done, width):  # remaining 4-byte words
+            h = rotl(h + points[j:j + count] * p3, 17) * p4
+        h ^= h >> np.uint32(15)
+        h *= p2
+        h ^= h >> np.uint32(13)
+        h *= p3
+        h ^= h >> np.uint32(16)
+    return h
 
 
 def minhash_signature(hashes: Any, num_perm: int) -> Any:
     """The MinHash signature (datasketch, ``num_perm`` permutations) of a set of 32-bit hashes."""
     import numpy as np
 
-    m = _minhash_template(num_perm).copy()
-    if len(hashes):
+    template = _minhash_template(num_perm)
+    if not len(hashes):
+        return np.asarray(template.hashvalues, dtype=np.uint64)
+    fmix = _affine32_fmix(template)
+    if fmix is None:  # another datasketch scheme (1.x legacy): its own per-value update
+        m = template.copy()
         m.update_batch(hashes.tolist())
-    return np.asarray(m.hashvalues, dtype=np.uint64)
+        return np.asarray(m.hashvalues, dtype=np.uint64)
+    # datasketch 2.x "affine32", as MinHash.update_batch computes it (bit-identical) but without
+    # a Python call per value; in chunks, so a long document never needs an n x num_perm matrix
+    a, b = template.permutations
+    values = np.array(template.hashvalues, copy=True)
+    mixed = fmix(np.asarray(hashes, dtype=np.uint32), 32)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(mixed), 8192):
+            chunk = mixed[start:start + 8192].reshape(-1, 1)
+            values = np.minimum(values, (chunk * a + b).min(axis=0))
+    return np.asarray(values, dtype=np.uint64)
+
+
+def _affine32_fmix(template: Any) -> Any:
+    """datasketch's input mixer when ``template`` uses the 2.x ``affine32`` scheme (uint32
+    permutations), else None."""
+    import numpy as np
+
+    if getattr(template, "scheme", None) != "affine32":
+        return None
+    try:
+        from datasketch.minhash import _fmix
+    except ImportError:  # pragma: no cover - layout of another datasketch version
+        return None
+    a, b = template.permutations
+    if a.dtype != np.uint32 or b.dtype != np.uint32 or template.hashvalues.dtype != np.uint32:
+        return None  # pragma: no cover
+    return _fmix
 
 
 @lru_cache(maxsize=4)
@@ -272,14 +340,31 @@ def folded_lines(doc: Any, script: bool) -> list[str]:
     the concatenation of its folded lines)."""
     key = ("dup-fold-lines", script)
     if key not in doc.cache:
-        folded: list[str] = []
+        parts: list[str] = []
         budget = MAX_CHARS  # only the first MAX_CHARS characters are compared (a 200 MB file)
         for line in doc.lines:
             part = line[:budget] if budget > 0 else ""
             budget -= len(part)
-            folded.append(fold(part, script) if part.strip() else "")
-        doc.cache[key] = folded
+            parts.append(part)
+        doc.cache[key] = fold_lines(parts, script)
     return list(doc.cache[key])
+
+
+def fold_lines(lines: list[str], script: bool) -> list[str]:
+    """``[fold(line, script) if line.strip() else "" for line in lines]``, with ONE OpenCC call
+    for all the lines that need script folding (joined with "\n": no OpenCC phrase contains a
+    line end, so a conversion never crosses one), instead of one call per line."""
+    out = ["" if not line.strip() else unicodedata.normalize("NFKC", strip_tags(line))
+           for line in lines]
+    if script:
+        todo = [i for i, text in enumerate(out) if text and not text.isascii()]
+        if todo:
+            converted = fold_script("\n".join(out[i] for i in todo)).split("\n")
+            if len(converted) != len(todo) or any("\n" in out[i] for i in todo):
+                converted = [fold_script(out[i]) for i in todo]  # not reached: stay exact
+            for i, text in zip(todo, converted, strict=True):
+                out[i] = text
+    return [NOT_WORD.sub("", text.casefold()) if text else "" for text in out]
 
 
 def folded_document(doc: Any, script: bool) -> str:

@@ -30,6 +30,7 @@ SNIPPET = 30      # characters of the line kept for the message
 class BoilerplateCheck(CorpusCheckType):
     name: ClassVar[str] = "boilerplate"
     summary: ClassVar[str] = "a paragraph repeated across many documents (boilerplate)"
+    min_documents: ClassVar[int] = 2  # a line must recur in min_count (>= 2) documents
     options: ClassVar[dict[str, Option]] = {
         "min_chars": Option("int", 4, minimum=1,
                             help="only lines with at least this many letters and digits count"),

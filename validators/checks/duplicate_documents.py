@@ -20,6 +20,7 @@ from validators.findings import Hit, Related
 class DuplicateDocumentsCheck(CorpusCheckType):
     name: ClassVar[str] = "duplicate_documents"
     summary: ClassVar[str] = "documents identical after normalisation (tags, script, width, spaces)"
+    min_documents: ClassVar[int] = 2  # compares documents with each other: a one-file run skips it
     options: ClassVar[dict[str, Option]] = {
         "fold_script": Option("bool", True, help="fold Traditional to Simplified (OpenCC t2s) "
                                                  "before comparing"),

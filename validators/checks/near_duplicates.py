@@ -28,6 +28,7 @@ from validators.findings import Hit, Related
 class NearDuplicatesCheck(CorpusCheckType):
     name: ClassVar[str] = "near_duplicates"
     summary: ClassVar[str] = "near-duplicate documents (MinHash/LSH, verified by exact Jaccard)"
+    min_documents: ClassVar[int] = 2  # compares documents with each other: a one-file run skips it (no MinHash)
     options: ClassVar[dict[str, Option]] = {
         "threshold": Option("float", 0.5, minimum=0.05, maximum=1.0,
                             help="Jaccard similarity of the n-gram sets at which two documents "
