@@ -6,6 +6,7 @@ so it can run in worker processes; corpus-wide checks receive only what each doc
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -147,18 +148,37 @@ def _sentence_end(ruleset: RuleSet) -> str:
     return str(rule.options.get("sentence_end", DEFAULT_SENTENCE_END)) if rule else DEFAULT_SENTENCE_END
 
 
+class _Stopwatch:
+    """CPU seconds per stage for the benchmark's profile; does nothing without ``timings``.
+    CPU time of this process, so that other programs on the machine do not inflate it."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.process_time() if timings is not None else 0.0
+
+    def lap(self, key: str) -> None:
+        if self.timings is not None:
+            now = time.process_time()
+            self.timings[key] = self.timings.get(key, 0.0) + now - self.last
+            self.last = now
+
+
 def check_document(doc: Document, ruleset: RuleSet,
                    timings: dict[str, float] | None = None) -> DocumentResult:
     """All per-document rules on one parse of ``doc``. With ``timings`` (the benchmark's
     per-check-type profile), CPU seconds spent are added under "parse", "check:<type>",
     "collect:<type>" and "stats"."""
-    if timings is not None:
-        return _check_document_timed(doc, ruleset, timings)
+    clock = _Stopwatch(timings)
+    if timings is not None and doc.readable:
+        doc.markup  # noqa: B018 - the one parse, timed on its own
+        doc.lines  # noqa: B018
+        clock.lap("parse")
     findings: list[Finding] = []
     occurrences: Counter[Any] = Counter()
     collected: dict[str, Any] = {}
     for rule in ruleset.document_rules():
         findings.extend(findings_from_hits(rule, doc, run_rule(rule, doc), doc.path, occurrences))
+        clock.lap(f"check:{rule.check.name}")
     for rule in ruleset.corpus_rules():
         check = rule.check
         assert isinstance(check, CorpusCheckType)
@@ -168,40 +188,9 @@ def check_document(doc: Document, ruleset: RuleSet,
             collected[rule.id] = check.collect(doc, rule.options)
         except (ConfigError, TimeoutError) as exc:
             raise rule_error(rule, doc, exc) from None
-    return DocumentResult(doc.path, findings, document_stats(doc, _sentence_end(ruleset)), collected)
-
-
-def _check_document_timed(doc: Document, ruleset: RuleSet,
-                          timings: dict[str, float]) -> DocumentResult:
-    """``check_document`` with a stopwatch around each stage (same results, same order). CPU
-    seconds of this process, so that other programs on the machine do not inflate the numbers."""
-    from time import process_time
-
-    def add(key: str, since: float) -> float:
-        now = process_time()
-        timings[key] = timings.get(key, 0.0) + now - since
-        return now
-
-    t = process_time()
-    if doc.readable:
-        doc.markup  # noqa: B018 - the one parse, timed on its own
-        doc.lines  # noqa: B018
-    t = add("parse", t)
-    findings: list[Finding] = []
-    occurrences: Counter[Any] = Counter()
-    collected: dict[str, Any] = {}
-    for rule in ruleset.document_rules():
-        findings.extend(findings_from_hits(rule, doc, run_rule(rule, doc), doc.path, occurrences))
-        t = add(f"check:{rule.check.name}", t)
-    for rule in ruleset.corpus_rules():
-        check = rule.check
-        assert isinstance(check, CorpusCheckType)
-        if check.needs_text and not doc.readable:
-            continue
-        collected[rule.id] = check.collect(doc, rule.options)
-        t = add(f"collect:{check.name}", t)
+        clock.lap(f"collect:{check.name}")
     stats = document_stats(doc, _sentence_end(ruleset))
-    add("stats", t)
+    clock.lap("stats")
     return DocumentResult(doc.path, findings, stats, collected)
 
 
