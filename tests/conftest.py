@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the result cache's per-user key (validators.cache): never the real one in ~/.cache
+os.environ["CORPUS_VALIDATE_KEY_DIR"] = tempfile.mkdtemp(prefix="cv-test-key-")
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample-corpus"

@@ -24,6 +24,13 @@ from validators.run import run_check
 BROKEN = "第一句很正常。\n他说<cand>但时至今日。\n<cand>大模型</cand>很好。\n"
 
 
+@pytest.fixture(autouse=True)
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-user cache key of these tests (and their subprocesses) is their own, never the
+    real one in ~/.cache."""
+    monkeypatch.setenv("CORPUS_VALIDATE_KEY_DIR", str(tmp_path / "user-key"))
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     corpus = tmp_path / "corpus"

@@ -24,7 +24,7 @@ from issue3_support import (
 
 from validators.checks._chars import is_han
 from validators.engine import document_stats
-from validators.load import decode, load
+from validators.load import decode, likely_encoding, load
 
 # ---------------------------------------------------------------- fault injection (issue 3)
 
@@ -193,6 +193,55 @@ def test_utf16_with_bom_is_named_and_a_lone_bad_byte_names_nothing() -> None:
     findings = check_text(text_of("zh_speech_xinhua.txt")[:200].encode("utf-16"))
     assert findings[0].rule == "ENC002" and "UTF-16" in findings[0].message
     assert [f.rule for f in check_text(b"ok\n\xff")] == ["ENC001"]
+
+
+UTF32_TEXT = "大模型应用。\n第二行 ok 一二三，好。\n"
+
+
+@pytest.mark.parametrize(("data", "order", "bom"), [
+    (UTF32_TEXT.encode("utf-32"), "little", "byte-order mark FF FE 00 00"),
+    (b"\x00\x00\xfe\xff" + UTF32_TEXT.encode("utf-32-be"), "big", "byte-order mark 00 00 FE FF"),
+    (UTF32_TEXT.encode("utf-32-le"), "little", "no byte-order mark"),
+    (UTF32_TEXT.encode("utf-32-be"), "big", "no byte-order mark")], ids=["le-bom", "be-bom", "le", "be"])
+def test_utf32_is_named_utf32(data: bytes, order: str, bom: str) -> None:
+    findings = check_text(data)
+    assert [f.rule for f in findings] == ["ENC002"]
+    assert f"UTF-32 text ({order}-endian, {bom})" in findings[0].message
+    assert "UTF-16" not in findings[0].message
+    assert likely_encoding(data) == "UTF-32"
+
+
+@pytest.mark.parametrize(("codec", "order"), [("utf-16-le", "little"), ("utf-16-be", "big")])
+def test_utf16_without_bom_is_named_by_its_nul_bytes(codec: str, order: str) -> None:
+    data = text_of("zh_speech_xinhua.txt")[:300].encode(codec)
+    detail = decode("a.txt", data).problems[0].detail
+    assert detail == f"NUL byte: UTF-16 text ({order}-endian, no byte-order mark)"
+    assert likely_encoding(data) == "UTF-16"
+
+
+def test_a_binary_file_is_not_called_utf16_or_utf32_text() -> None:
+    rng = random.Random(12)
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(rng.randrange(256) for _ in range(4000))
+    ints = b"".join(i.to_bytes(4, "little") for i in range(1000))  # an array of small integers
+    for data in (png, ints, bytes(64)):
+        assert decode("a.bin", data).problems[0].detail == "NUL byte: a binary file, or UTF-16/UTF-32 text"
+
+
+@pytest.mark.parametrize("text", ["\u3000", "\u3000\u3000\n\u00a0\n", " \u2003\t\r\n\u3000", "\ufeff",
+                                  "\ufeff\u3000\n", "\n\u00a0\u202f\u205f\u2028"])
+def test_a_file_of_only_unicode_white_space_is_empty(text: str) -> None:
+    findings = [f for f in check_text(text) if f.rule == "ENC003"]
+    assert len(findings) == 1
+    doc = decode("a.txt", text.encode("utf-8"))
+    assert [p.kind for p in doc.problems] == ["empty"]
+    assert doc.problems[0].detail == ("the file holds only a byte-order mark" if text == "\ufeff"
+                                      else "the file holds only white space")
+
+
+def test_a_file_with_one_character_of_text_is_not_empty() -> None:
+    # U+200B and the information separators U+001C/U+001D are not white space (str.isspace says so)
+    for text in ("\u3000但\u3000", "\ufeff\u3000x", "\u200b", "\x1c\x1d"):
+        assert not any(p.kind == "empty" for p in decode("a.txt", text.encode("utf-8")).problems), text
 
 
 def test_utf8_with_a_damaged_sequence_is_not_called_a_legacy_encoding() -> None:

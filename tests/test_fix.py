@@ -134,19 +134,22 @@ def test_exit_code_is_computed_from_what_remains(tmp_path: Path) -> None:
     assert not target.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_permissions_and_symlinks_are_kept(tmp_path: Path) -> None:
+def test_permissions_are_kept_and_symlinks_are_not_written_through(tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir()
     target = real / "doc.txt"
     target.write_bytes(damage(text_of(SIMPLIFIED[2])))
-    target.chmod(0o444)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "link.txt").symlink_to(target)
-    run_cli("check", "--fix", "--no-cache", str(corpus))
+    (corpus / "doc.txt").write_bytes(damage(text_of(SIMPLIFIED[2])))
+    (corpus / "doc.txt").chmod(0o444)
+    proc = run_cli("check", "--fix", "--no-cache", str(corpus))
     assert (corpus / "link.txt").is_symlink()
-    assert target.read_bytes() == text_of(SIMPLIFIED[2]).encode()
-    assert target.stat().st_mode & 0o777 == 0o444
+    assert target.read_bytes() == damage(text_of(SIMPLIFIED[2]))  # skipped, its target untouched
+    assert "link.txt: a symbolic link: not fixed" in proc.stderr
+    assert (corpus / "doc.txt").read_bytes() == text_of(SIMPLIFIED[2]).encode()
+    assert (corpus / "doc.txt").stat().st_mode & 0o777 == 0o444
 
 
 SLOW_FIX = """

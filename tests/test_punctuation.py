@@ -63,6 +63,9 @@ def test_a_few_halfwidth_slips_are_reported_per_line_with_counts() -> None:
     ("大模型,应用", [3]), ("版本3.5发布", []), ("10:30开会", []), ("网址http://a.cn", []),
     ("了...", []), ("好吗?", [2]), ("他说:“来”", [2]), ("定焦(dingjiaoone)原创", [2, 14]),
     ("1)第一", []), ("9月5日,360智脑", [4]), ("GPT-4,Claude", []), ("“好”,他说", [3]),
+    # not punctuation of the Chinese text: a domain name, an e-mail address, a URL, code, a call
+    ("例子.中国", []), ("张三@公司.中国,好", [8]), ("http://例子.中国/路?值,a", []), ("`用户.名字`", []),
+    ("f(x)的值", []), ("小明.他说", [2]),
 ])
 def test_han_context(text: str, expected: list[int]) -> None:
     assert halfwidth_positions(text, ",.?!:;()") == expected

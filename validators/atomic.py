@@ -1,33 +1,75 @@
 """Atomic file writes: a temporary file in the same folder, fsync, then rename over the target.
 
 An interrupted write (a killed process, a full disk) leaves either the old file or the new one,
-never a half-written corpus file, cache entry or report. Permissions of an existing file are kept.
+never a half-written corpus file, cache entry or report. Permissions of an existing file are kept,
+and so are its owner and group where the process may set them (root, or a group it belongs to).
+Only a regular file (or nothing) is ever renamed over: a device node, FIFO, socket or folder at
+the target is an ``OSError``, never replaced (``--html /dev/null`` as root once replaced
+``/dev/null``). Writing *into* a device or FIFO is :mod:`validators.outputs`' business.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _chown_as(fd: int, original: os.stat_result) -> None:
+    """Give the new file the original's owner and group; without the right to (EPERM: not root),
+    at least its group when the process belongs to it; else keep what the process created."""
+    for uid in (original.st_uid, -1):
+        try:
+            os.fchown(fd, uid, original.st_gid)
+            return
+        except PermissionError:
+            continue
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True,
+                       new_mode: int | None = None) -> None:
     """``durable=False`` skips the fsync: still all-or-nothing for concurrent readers, but a power
-    loss may leave an empty or partial file (fine for a checksummed cache entry)."""
+    loss may leave an empty or partial file (fine for a checksummed cache entry). ``new_mode``:
+    the permissions of a file that did not exist (less the umask); default 0600, mkstemp's."""
     target = Path(path)
-    mode = None
+    existing = None
     with contextlib.suppress(FileNotFoundError):
-        mode = target.stat().st_mode & 0o7777
+        existing = target.lstat()
+    if existing is not None and stat.S_ISLNK(existing.st_mode):
+        # the link itself is replaced (callers that mean its target resolve it first); a regular
+        # file behind it lends its mode and owner
+        try:
+            existing = target.stat()
+        except OSError:
+            existing = None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            existing = None
+    elif existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file (only a regular file is ever replaced)",
+                      str(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if existing is not None:
+                mine = os.fstat(handle.fileno())
+                if (mine.st_uid, mine.st_gid) != (existing.st_uid, existing.st_gid):
+                    _chown_as(handle.fileno(), existing)
+                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))  # after chown: it clears set-id bits
+            elif new_mode is not None:
+                os.fchmod(handle.fileno(), new_mode & ~_umask())
             if durable:
                 os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from validators import __version__
-from validators.atomic import write_text_atomic
 from validators.errors import UsageError
 from validators.findings import Finding
+from validators.outputs import OutputGuard
 
 BASELINE_VERSION = 1
 
@@ -56,15 +56,12 @@ def baseline_payload(findings: Iterable[Finding]) -> dict[str, Any]:
             "entries": entries}
 
 
-def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
-    """Write the baseline atomically; returns the number of entries."""
+def write_baseline(path: Path, findings: Iterable[Finding], guard: OutputGuard | None = None) -> int:
+    """Write the baseline where ``guard`` allows (never over a corpus file or a special file;
+    atomically for a regular file); returns the number of entries."""
     payload = baseline_payload(findings)
     text = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, text.encode("utf-8", "backslashreplace").decode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
+    (guard or OutputGuard()).write(path, text.encode("utf-8", "backslashreplace"), "baseline")
     return len(payload["entries"])
 
 

@@ -8,10 +8,27 @@ message and resolved options (lexicon contents included), the configuration that
 checks, the tool version and a hash of the package's own code. Change any of them and every lookup
 misses.
 
+The cache directory usually sits in the work tree, where a pull request can plant files in it, so
+an entry is data, never code, and is trusted only when authenticated:
+
+- Data only: a JSON header (findings, statistics, collected values; tuples, bytes and dicts with
+  non-string keys tagged) followed by the raw ``bytes`` values (n-gram hashes, MinHash
+  signatures) it refers to. Nothing is unpickled or evaluated; decoding accepts only the types a
+  result holds, anything else is a miss.
+- Authenticated: HMAC-SHA256, under a per-user secret key, over the key id, the entry's own key
+  (so an entry moved to another name is a miss) and its payload. The key (32 random bytes) lives
+  outside any repository, in ``$XDG_CACHE_HOME/corpus-validators/key`` (default
+  ``~/.cache/corpus-validators/key``), or in the folder named by the environment variable
+  ``CORPUS_VALIDATE_KEY_DIR`` (tests, CI). An entry planted in the repository, copied from another
+  user's cache or forged is a miss, never a result. A key file that is a symlink, not a regular
+  file, not the user's own, accessible to others or of the wrong size is not used (and not
+  replaced, so the user sees why): the run goes on without the cache, as it does when the key
+  cannot be created (a read-only home).
+- A cache directory that git tracks is not used at all (:func:`open_result_cache` says so in a
+  one-line warning): it would be shared through the repository.
+
 Safe to share between runs: entries are written atomically (a temporary file renamed over the
-target), carry a checksum, and a missing, truncated, corrupt or foreign entry is a miss, never an
-error. The cache is a local, trusted directory (entries are pickles): never point ``cache_dir`` at
-a directory other users can write to.
+target), and a missing, truncated, corrupt, foreign or forged entry is a miss, never an error.
 
 The interface the run loop uses is three calls::
 
@@ -26,10 +43,13 @@ import contextlib
 import dataclasses
 import enum
 import hashlib
+import hmac
 import json
 import os
-import pickle
+import secrets
 import shutil
+import stat
+import subprocess
 import sys
 import time
 from functools import lru_cache
@@ -40,12 +60,19 @@ from validators import __version__
 from validators.atomic import write_bytes_atomic
 from validators.document import Document
 from validators.engine import DocumentResult
+from validators.findings import Finding, Related
 from validators.rules import RuleSet
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
-FORMAT = "v1"                      # bump when the entry layout changes
-MAGIC = b"CVCACHE1"
-DIGEST_SIZE = 32
+FORMAT = "v2"                      # bump when the entry layout changes
+LEGACY_FORMATS = ("v1",)           # older layouts (v1: pickles), removed when the cache is written
+MAGIC = b"CVCACHE2"
+KEY_ID_SIZE = 8
+DIGEST_SIZE = 32                   # HMAC-SHA256
+HEAD_SIZE = len(MAGIC) + KEY_ID_SIZE + DIGEST_SIZE
+KEY_SIZE = 32
+KEY_DIR_ENV = "CORPUS_VALIDATE_KEY_DIR"
+GIT_TIMEOUT = 30                   # seconds for the one `git ls-files` of a run
 KEEP_RULESETS = 8                  # ruleset directories kept; older unused ones are pruned
 PRUNE_AFTER_SECONDS = 24 * 3600    # and only when unused for this long (another run may use them)
 CACHEDIR_TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -126,12 +153,386 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
     return digest.hexdigest()
 
 
-class ResultCache:
-    """Per-document results on disk under ``directory``, for one ruleset fingerprint."""
+# --- entries as data -------------------------------------------------------------------------
+#
+# A result becomes a JSON header plus a blob area. JSON keeps None, bool, int, float, str, list
+# and string-keyed dicts as they are; the rest is a one-key object whose key starts with DEL (a
+# control character JSON leaves unescaped; a real dict with such a key is written in the general
+# map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fb": [offset, length]} bytes
+# in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. A finding is a list that
+# names its rule by index in the header's "rules" (rule, name, category, severity) and its path
+# as null when it is the document's own: a document's findings repeat both.
 
-    def __init__(self, directory: str | os.PathLike[str], fingerprint: str) -> None:
+_TAG = "\x7f"
+_TUPLE, _BYTES, _MAP = _TAG + "t", _TAG + "b", _TAG + "m"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_RESULT_KEYS = {"path", "rules", "findings", "stats", "collected"}
+
+
+def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
+    # scalars are tested inline (not by a call each): a collected list holds thousands of them
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [v if type(v) in _SCALARS else _pack(v, blobs, size) for v in value]
+    if kind is dict:
+        if all(type(k) is str and not k.startswith(_TAG) for k in value):
+            return {k: v if type(v) in _SCALARS else _pack(v, blobs, size)
+                    for k, v in value.items()}
+        return {_MAP: [[_pack(k, blobs, size), _pack(v, blobs, size)] for k, v in value.items()]}
+    if kind is tuple:
+        return {_TUPLE: [v if type(v) in _SCALARS else _pack(v, blobs, size) for v in value]}
+    if kind is bytes:
+        blobs.append(value)
+        size[0] += len(value)
+        return {_BYTES: [size[0] - len(value), len(value)]}
+    raise TypeError(f"a cache entry cannot hold a {kind.__qualname__}")
+
+
+def pack_result(result: DocumentResult) -> bytes:
+    """The data-only form of a result (unauthenticated): 4-byte header length, JSON, blobs.
+    Raises TypeError for a value outside the types above (such a result is not cached)."""
+    if type(result.path) is not str:
+        raise TypeError("a result path must be a str")
+    blobs: list[bytes] = []
+    size = [0]
+    rules: dict[tuple[str, str, str, str], int] = {}
+    findings = []
+    for f in result.findings:
+        rule = (f.rule, f.name, f.category, f.severity)
+        if not (type(f.rule) is str and type(f.name) is str and type(f.category) is str
+                and type(f.severity) is str and type(f.path) is str and type(f.message) is str
+                and type(f.context) is str and type(f.fingerprint) is str and type(f.line) is int
+                and type(f.column) is int and type(f.end_line) is int
+                and type(f.end_column) is int) or not all(
+                type(r.path) is str and type(r.line) is int for r in f.related):
+            raise TypeError("a finding with a field of the wrong type")
+        item = [rules.setdefault(rule, len(rules)), None if f.path == result.path else f.path,
+                f.line, f.column, f.end_line, f.end_column, f.message, f.context, f.fingerprint,
+                [[r.path, r.line] for r in f.related]]
+        if f.unlisted:  # the findings of this rule and file past the listing cap (counted)
+            if type(f.unlisted) is not int:
+                raise TypeError("a finding with a field of the wrong type")
+            item.append(f.unlisted)
+        findings.append(item)
+    header = {"path": result.path, "rules": [list(rule) for rule in rules], "findings": findings,
+              "stats": _pack(result.stats, blobs, size),
+              "collected": _pack(result.collected, blobs, size)}
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
+    data = text.encode("utf-8", "surrogatepass")
+    return b"".join([len(data).to_bytes(4, "big"), data, *blobs])
+
+
+def _unpacker(area: memoryview) -> Any:
+    """The JSON object hook of one entry: tagged objects back to tuples, bytes (sliced from
+    ``area``) and maps; any other tag is a foreign layout (ValueError)."""
+
+    def hook(obj: dict[str, Any]) -> Any:
+        if len(obj) == 1:  # our encoder writes tags only as one-key objects
+            ((tag, value),) = obj.items()
+            if tag[:1] != _TAG:
+                return obj
+            if type(value) is not list:
+                raise ValueError("malformed tag")
+            if tag == _TUPLE:
+                return tuple(value)
+            if tag == _BYTES:
+                if len(value) != 2 or not all(type(v) is int for v in value):
+                    raise ValueError("malformed bytes")
+                start, length = value
+                if start < 0 or length < 0 or start + length > len(area):
+                    raise ValueError("bytes outside the entry")
+                return bytes(area[start:start + length])
+            if tag == _MAP:
+                if not all(type(pair) is list and len(pair) == 2 for pair in value):
+                    raise ValueError("malformed map")
+                return {k: v for k, v in value}  # an unhashable key raises TypeError
+            raise ValueError("unknown tag")
+        return obj
+
+    return hook
+
+
+def _rule_table(rules: Any) -> list[list[str]]:
+    if type(rules) is not list or not all(
+            type(rule) is list and len(rule) == 4 and all(type(v) is str for v in rule)
+            for rule in rules):
+        raise ValueError("malformed rule table")
+    return rules
+
+
+def _finding(item: Any, rules: list[list[str]], own_path: str) -> Finding:
+    if type(item) is not list or len(item) not in (10, 11):
+        raise ValueError("malformed finding")
+    index, path, line, column, end_line, end_column, message, context, print_, related = item[:10]
+    unlisted = item[10] if len(item) == 11 else 0
+    if type(unlisted) is not int or unlisted < 0:
+        raise ValueError("malformed finding")
+    # spelled out rather than all(...): this runs once per cached finding of a warm run
+    if not (type(index) is int and 0 <= index < len(rules) and (path is None or type(path) is str)
+            and type(line) is int and type(column) is int and type(end_line) is int
+            and type(end_column) is int and type(message) is str and type(context) is str
+            and type(print_) is str and type(related) is list):
+        raise ValueError("malformed finding")
+    pairs: tuple[Related, ...] = ()
+    if related:
+        if not all(type(pair) is list and len(pair) == 2 and type(pair[0]) is str
+                   and type(pair[1]) is int for pair in related):
+            raise ValueError("malformed related location")
+        pairs = tuple(Related(p, n) for p, n in related)
+    rule, name, category, severity = rules[index]
+    return Finding(rule, name, category, severity, own_path if path is None else path, line,
+                   column, end_line, end_column, message, context, print_, pairs, unlisted)
+
+
+def unpack_result(data: bytes | memoryview) -> DocumentResult:
+    """The inverse of :func:`pack_result`; ValueError (or TypeError) for anything else."""
+    view = memoryview(data)
+    if len(view) < 4:
+        raise ValueError("truncated entry")
+    size = int.from_bytes(view[:4], "big")
+    if 4 + size > len(view):
+        raise ValueError("truncated entry")
+    text = str(view[4:4 + size], "utf-8", "surrogatepass")
+    header = json.loads(text, object_hook=_unpacker(view[4 + size:]))
+    if type(header) is not dict or header.keys() != _RESULT_KEYS:
+        raise ValueError("not a result")
+    path, findings = header["path"], header["findings"]
+    stats, collected = header["stats"], header["collected"]
+    if type(path) is not str or type(findings) is not list or type(stats) is not dict \
+            or type(collected) is not dict or not all(type(k) is str for k in collected):
+        raise ValueError("not a result")
+    rules = _rule_table(header["rules"])
+    return DocumentResult(path, [_finding(item, rules, path) for item in findings], stats,
+                          collected)
+
+
+# --- the per-user key --------------------------------------------------------------------------
+
+def key_directory() -> Path | None:
+    """Where the per-user key lives: ``$CORPUS_VALIDATE_KEY_DIR``, else
+    ``$XDG_CACHE_HOME/corpus-validators`` (an absolute XDG path only, as the XDG spec says), else
+    ``~/.cache/corpus-validators``; None when there is no home directory."""
+    explicit = os.environ.get(KEY_DIR_ENV)
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "corpus-validators"
+    try:
+        return Path.home() / ".cache" / "corpus-validators"
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
+def _owned_by_me(info: os.stat_result) -> bool:
+    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+
+
+class _ShortKey(ValueError):
+    """A key file of the wrong size: being written by another process, or damaged."""
+
+
+def _read_key(path: Path) -> bytes:
+    """The key in ``path``; FileNotFoundError when it is missing, ValueError when it exists but
+    must not be used."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
+        | getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as the key must not block the open
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ValueError(f"the key {path} is a symlink") from None
+        raise ValueError(f"the key {path} cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"the key {path} is not a regular file")
+        if not _owned_by_me(info) or info.st_mode & 0o077:
+            raise ValueError(f"the key {path} is not private to this user (it must be mode 0600)")
+        data = os.read(fd, KEY_SIZE + 1)
+    finally:
+        os.close(fd)
+    if len(data) != KEY_SIZE:
+        raise _ShortKey(f"the key {path} is not {KEY_SIZE} bytes (damaged? delete it)")
+    return data
+
+
+def _create_key(folder: Path, path: Path) -> None:
+    """Write a new random key to ``path`` unless one exists: written whole to a private temporary
+    file, then hard-linked into place, which fails if another process won the race (its key is
+    the one everybody then reads). Where hard links are not supported, ``path`` itself is created
+    with O_EXCL."""
+    excl = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_CLOEXEC", 0)
+    secret = secrets.token_bytes(KEY_SIZE)
+    temp = folder / f".key.{os.getpid()}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temp, excl, 0o600)
+    try:
+        try:
+            with contextlib.suppress(AttributeError):
+                os.fchmod(fd, 0o600)  # whatever the umask
+            os.write(fd, secret)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return
+        except OSError:
+            fd = os.open(path, excl, 0o600)  # FileExistsError: another process won
+            try:
+                os.write(fd, secret)
+            finally:
+                os.close(fd)
+    except FileExistsError:
+        return
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def load_key(folder: Path | None = None) -> tuple[bytes | None, str | None]:
+    """The per-user secret key, created on first use: ``(key, None)``, or ``(None, reason)`` when
+    there is none to be had (the caller then runs without the cache). ``folder``: see
+    :func:`key_directory`."""
+    folder = folder if folder is not None else key_directory()
+    if folder is None:
+        return None, "no home directory for the cache key"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode):
+            return None, f"the key folder {folder} is not a directory (a symlink?)"
+        if not _owned_by_me(info) or info.st_mode & 0o022:
+            return None, f"the key folder {folder} is writable by others"
+        path = folder / "key"
+        for attempt in range(20):
+            try:
+                return _read_key(path), None
+            except FileNotFoundError:
+                _create_key(folder, path)
+            except _ShortKey as exc:
+                if attempt == 19:
+                    return None, str(exc)
+                time.sleep(0.02)  # another process is writing it (no-hard-link fallback only)
+            except ValueError as exc:
+                return None, str(exc)
+        return None, f"the key {path} could not be created"
+    except OSError as exc:
+        return None, f"no cache key in {folder} ({exc.strerror or exc})"
+
+
+def key_id(secret: bytes) -> bytes:
+    """Names a key without revealing it: entries of another key are recognised as foreign."""
+    return hashlib.sha256(b"corpus-validators key id\0" + secret).digest()[:KEY_ID_SIZE]
+
+
+def _mac(secret: bytes, ident: bytes, key: str, payload: bytes | memoryview) -> bytes:
+    mac = hmac.new(secret, MAGIC + ident + key.encode("utf-8", "surrogatepass") + b"\0",
+                   hashlib.sha256)
+    mac.update(payload)
+    return mac.digest()
+
+
+def encode_entry(key: str, result: DocumentResult, secret: bytes) -> bytes:
+    """An authenticated entry: MAGIC, key id, HMAC-SHA256, then :func:`pack_result`."""
+    payload = pack_result(result)
+    ident = key_id(secret)
+    return MAGIC + ident + _mac(secret, ident, key, payload) + payload
+
+
+def decode_entry(key: str, blob: bytes, secret: bytes) -> DocumentResult | None:
+    """The result in an entry written under ``key`` with ``secret``; None for anything else
+    (another key, another entry's name, a forged, truncated or malformed entry)."""
+    if len(blob) <= HEAD_SIZE or not blob.startswith(MAGIC):
+        return None
+    view = memoryview(blob)
+    ident = key_id(secret)
+    if view[len(MAGIC):len(MAGIC) + KEY_ID_SIZE] != ident:
+        return None
+    payload = view[HEAD_SIZE:]
+    if not hmac.compare_digest(_mac(secret, ident, key, payload),
+                               view[len(MAGIC) + KEY_ID_SIZE:HEAD_SIZE]):
+        return None
+    try:
+        return unpack_result(payload)
+    except (ValueError, TypeError, RecursionError):  # authentic but not ours to read: a miss
+        return None
+
+
+# --- a cache git tracks is not used ------------------------------------------------------------
+
+def tracked_by_git(directory: str | os.PathLike[str]) -> bool:
+    """Whether any file under ``directory`` is in the index of the git repository that contains
+    it (one ``git ls-files`` call). No git, not a repository, or a git error: False."""
+    path = Path(os.path.abspath(directory))
+    probe = path
+    while not probe.is_dir() and probe != probe.parent:
+        probe = probe.parent
+    spec = os.path.relpath(path, probe)
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        proc = subprocess.run(["git", "--literal-pathspecs", "ls-files", "-z", "--", spec],
+                              cwd=probe, capture_output=True, env=env, timeout=GIT_TIMEOUT,
+                              check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and bool(proc.stdout.strip(b"\0"))
+
+
+def _shown(directory: str | os.PathLike[str]) -> str:
+    """A directory as a one-line, copy-pasteable shell word (relative to the working directory
+    when inside it)."""
+    import shlex
+
+    text = os.fspath(directory)
+    with contextlib.suppress(ValueError):
+        relative = os.path.relpath(text)
+        if not relative.startswith(".."):
+            text = relative
+    return shlex.quote(text) if text.isprintable() else repr(text)
+
+
+def open_result_cache(directory: str | os.PathLike[str], fingerprint: str, *,
+                      tracked: bool | None = None) -> tuple[ResultCache | None, str | None]:
+    """The cache in ``directory`` for one ruleset fingerprint, or None and a one-line warning
+    why it is not used: git tracks the directory (entries would travel with the repository), or
+    there is no usable per-user key. ``tracked``: the caller's own :func:`tracked_by_git` answer
+    for this directory (one git call per run when several rule sets share it)."""
+    if tracked if tracked is not None else tracked_by_git(directory):
+        shown = _shown(directory)
+        return None, (f"corpus-validate: warning: the cache {shown} is tracked by git; not using "
+                      f"it (remove it from the index: git rm -r --cached {shown})")
+    cache = ResultCache(directory, fingerprint)
+    if cache.key_problem is not None:
+        return None, (f"corpus-validate: warning: {cache.key_problem}; running without the "
+                      f"result cache (set {KEY_DIR_ENV} to a private folder, or use --no-cache)")
+    return cache, None
+
+
+class ResultCache:
+    """Per-document results on disk under ``directory``, for one ruleset fingerprint.
+
+    ``secret``: the key entries are authenticated with (tests); by default the per-user key of
+    :func:`load_key`, read here, in the parent process, so that it travels with the object to the
+    worker processes. Without a usable key every lookup misses and nothing is stored
+    (``key_problem`` says why)."""
+
+    def __init__(self, directory: str | os.PathLike[str], fingerprint: str, *,
+                 secret: bytes | None = None) -> None:
         self.directory = Path(directory)
         self.fingerprint = fingerprint
+        self.key_problem: str | None = None
+        if secret is None:
+            secret, self.key_problem = load_key()
+        elif len(secret) < 16:
+            raise ValueError("a cache secret needs at least 16 bytes")
+        self._secret = secret
         self.folder = self.directory / FORMAT / fingerprint
         self.hits = 0
         self.misses = 0
@@ -156,12 +557,15 @@ class ResultCache:
         return self.folder / key[:2] / f"{key}.bin"
 
     def lookup(self, key: str) -> DocumentResult | None:
+        if self._secret is None:
+            self.misses += 1
+            return None
         try:
             blob = self._entry(key).read_bytes()
         except OSError:
             self.misses += 1
             return None
-        result = self._decode(key, blob)
+        result = decode_entry(key, blob, self._secret)
         if result is None:
             self.errors += 1
             self.misses += 1
@@ -173,31 +577,15 @@ class ResultCache:
                 os.utime(self.folder)  # marks this rule set as recently used (for pruning)
         return result
 
-    @staticmethod
-    def _decode(key: str, blob: bytes) -> DocumentResult | None:
-        head = len(MAGIC) + DIGEST_SIZE
-        if len(blob) <= head or not blob.startswith(MAGIC):
-            return None
-        payload = blob[head:]
-        if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != blob[len(MAGIC):head]:
-            return None
-        try:
-            stored_key, result = pickle.loads(payload)
-        except Exception:  # a corrupt or incompatible entry is a miss, whatever unpickling raised
-            return None
-        if stored_key != key or not isinstance(result, DocumentResult):
-            return None
-        return result
-
     def store(self, key: str, result: DocumentResult) -> None:
-        if not self._writable:
+        if not self._writable or self._secret is None:
             return
         try:
-            payload = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # something a check collected does not pickle: run without caching it
+            blob = encode_entry(key, result, self._secret)
+        except (TypeError, ValueError, OverflowError, RecursionError):
+            # something a check collected is not plain data: run without caching it
             self.errors += 1
             return
-        blob = MAGIC + hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() + payload
         entry = self._entry(key)
         for attempt in (1, 2):
             try:
@@ -225,6 +613,8 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 os.utime(self.folder)  # marks this rule set as recently used
             self._prune()
+            for legacy in LEGACY_FORMATS:  # never read again (and v1 entries were pickles)
+                shutil.rmtree(self.directory / legacy, ignore_errors=True)
         self._prepared = True
 
     def _prune(self) -> None:
@@ -244,4 +634,5 @@ class ResultCache:
                 shutil.rmtree(old, ignore_errors=True)
 
     def clear(self) -> None:
-        shutil.rmtree(self.directory / FORMAT, ignore_errors=True)
+        for name in (FORMAT, *LEGACY_FORMATS):
+            shutil.rmtree(self.directory / name, ignore_errors=True)

@@ -6,6 +6,7 @@ Only this module prints and exits; everything below it returns values or raises 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -97,10 +98,29 @@ def _cache_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _cache_for(args: argparse.Namespace, config: Any) -> Any:
-    from validators.gate import open_cache
+    """The cache opener of one run: the directory is resolved and asked about git once (a
+    focused run opens it for two rule sets), and a reason not to use it is printed once."""
+    from validators.cache import tracked_by_git
+    from validators.gate import cache_directory, open_cache
 
-    return lambda ruleset: open_cache(config, ruleset, enabled=not args.no_cache,
-                                      directory=args.cache_dir)
+    state: dict[str, Any] = {}
+    warned: set[str] = set()
+
+    def warn(text: str) -> None:
+        if text not in warned:
+            warned.add(text)
+            sys.stderr.write(text + "\n")
+
+    def cache_for(ruleset: Any) -> Any:
+        if args.no_cache:
+            return None
+        if "directory" not in state:
+            state["directory"] = cache_directory(config, args.cache_dir)
+            state["tracked"] = tracked_by_git(state["directory"])
+        return open_cache(config, ruleset, directory=state["directory"], tracked=state["tracked"],
+                          warn=warn)
+
+    return cache_for
 
 
 def _jobs_value(text: str) -> int:
@@ -141,14 +161,24 @@ def _load_config(path: Path | None) -> Any:
     return config
 
 
+def _note_sample(config: Any, paths: list[str]) -> None:
+    """Say so on stderr when a run falls back to the bundled sample corpus (no configuration)."""
+    from validators.run import sample_note
+
+    note = sample_note(config, paths)
+    if note:
+        sys.stderr.write(note + "\n")
+
+
 def _open_output(path: Path | None) -> TextIO:
-    if path is None:
-        return sys.stdout
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, "w", encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+    """stdout, or a buffer that :func:`_close_output` writes to ``path`` once the report is whole
+    (atomically, or into a device or FIFO: :mod:`validators.outputs`)."""
+    return sys.stdout if path is None else io.StringIO()
+
+
+def _close_output(stream: TextIO, path: Path | None, guard: Any) -> None:
+    if path is not None and isinstance(stream, io.StringIO):
+        guard.write(path, stream.getvalue().encode("utf-8", "backslashreplace"), "report")
 
 
 def _progress_printer() -> Any:
@@ -177,13 +207,27 @@ def cmd_check(args: argparse.Namespace) -> int:
         from validators.gate import changed_focus, corpus_files
 
         files = corpus_files(config, args.paths)
-        focus = changed_focus(args.changed_since, files)
+        focus = changed_focus(args.changed_since, files, args.paths, config)
     else:
         files = files_for(config, args.paths)
         if not files:  # an empty folder or an include glob that matches nothing: say so
             where = ", ".join(args.paths) or ", ".join(config.corpus_paths())
             sys.stderr.write(f"corpus-validate: warning: no files to check in {where} (include: "
                              f"{', '.join(config.include)})\n")
+    from validators.outputs import OutputGuard
+
+    guard = OutputGuard.for_files(files)  # never over a corpus file or a special file
+    html_path = None
+    if not args.diff:  # the targets are checked now, not after the run (and again when written)
+        if args.output is not None:
+            guard.check(args.output, "report")
+        if getattr(args, "html", None) is not None:
+            from validators.reporters.html import html_target
+
+            html_path = html_target(args.html, args.paths, config)
+            guard.check(html_path, "HTML report")
+    if focus is None:  # (--changed-since without configuration: the repository, not the sample)
+        _note_sample(config, args.paths)  # once the command line is known to be good
     if args.fix or args.diff:
         from validators.fix import fix_files, summary_lines, unified_diff
 
@@ -198,11 +242,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS if any(f.changed for f in fixes) else EXIT_CLEAN
         for line in summary_lines(fixes, written=True):
             sys.stderr.write(f"corpus-validate: {line}\n")
-    html_path = None
-    if getattr(args, "html", None) is not None:
-        from validators.reporters.html import html_target
-
-        html_path = html_target(args.html, args.paths, config)
     if focus is None:
         result = run_check(files, ruleset, progress=_progress_printer(), jobs=_jobs(args, config),
                            cache=cache_for(ruleset))
@@ -218,33 +257,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         apply_baseline_file(result, args.baseline, focus)
     result.fail_on = args.fail_on or config.fail_on
     stream = _open_output(args.output)
-    try:
-        get_reporter(args.format)(result, stream)
-        if args.format == "text":
-            from validators.gate import gate_notes
+    get_reporter(args.format)(result, stream)
+    if args.format == "text":
+        from validators.gate import gate_notes
 
-            for note in gate_notes(result):
-                stream.write(note + "\n")
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+        for note in gate_notes(result):
+            stream.write(note + "\n")
+    _close_output(stream, args.output, guard)
     if html_path is not None:
         from validators.reporters.html import write_report
 
-        write_report(result, html_path, sources={f.path: f.fs_path for f in files})
+        write_report(result, html_path, sources={f.path: f.fs_path for f in files}, guard=guard)
     return exit_code(result.findings, args.fail_on or config.fail_on)
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from validators.baseline import write_baseline
     from validators.config import build_ruleset
+    from validators.outputs import OutputGuard
     from validators.run import files_for, run_check
 
     config = _load_config(args.config)
     ruleset = build_ruleset(config)
-    result = run_check(files_for(config, args.paths), ruleset, progress=_progress_printer(),
+    files = files_for(config, args.paths)
+    _note_sample(config, args.paths)
+    guard = OutputGuard.for_files(files)
+    guard.check(args.output, "baseline")  # a refused --output fails now, not after the run
+    result = run_check(files, ruleset, progress=_progress_printer(),
                        cache=_cache_for(args, config)(ruleset), jobs=_jobs(args, config))
-    count = write_baseline(args.output, result.findings)
+    count = write_baseline(args.output, result.findings, guard)
     sys.stdout.write(f"corpus-validate: wrote {count} finding(s) of {len(result.documents)} "
                      f"document(s) to the baseline {args.output}\n")
     return EXIT_CLEAN
@@ -320,13 +361,16 @@ COMMANDS.update({"extract": _table_command, "check-table": _table_command})
 def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="backslashreplace")
+    from validators.run import Terminated, sigterm_raises
+
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
             build_parser().print_help()
             return EXIT_ERROR
-        code = COMMANDS[args.command](args)
+        with sigterm_raises():  # SIGTERM: workers stopped, partial files removed, one line
+            code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
         return code
     except UsageError as exc:
@@ -337,8 +381,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("corpus-validate: interrupted\n")
         return EXIT_ERROR
+    except Terminated as exc:
+        sys.stderr.write("corpus-validate: terminated\n")
+        return 128 + exc.signum  # the status a shell gives a command ended by that signal
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
+        return EXIT_ERROR
+    except OSError as exc:  # a full disk, a failing device: an I/O error, not an internal one
+        if debug:
+            raise
+        sys.stderr.write(f"corpus-validate: error: {_io_error(exc)}\n")
         return EXIT_ERROR
     except Exception as exc:  # an internal error: one line, the traceback only with --debug
         if debug:
@@ -346,3 +398,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"corpus-validate: internal error: {type(exc).__name__}: {exc} "
                          "(run with --debug for the traceback)\n")
         return EXIT_ERROR
+
+
+WRITE_ERRNOS = {"ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS"}
+
+
+def _io_error(exc: OSError) -> str:
+    """One line for an I/O error that no command turned into its own message."""
+    import errno
+
+    reason = exc.strerror or str(exc)
+    stdout_failed = False
+    try:
+        sys.stdout.flush()
+    except OSError:
+        stdout_failed = True
+    if stdout_failed or (exc.filename is None and errno.errorcode.get(exc.errno or 0) in WRITE_ERRNOS):
+        _silence_stdout()  # what could not be written must not fail again at interpreter exit
+    if exc.filename is not None:
+        from validators.discover import printable_path
+
+        return f"{printable_path(os.fsdecode(exc.filename))}: {reason}"
+    if stdout_failed:
+        return f"cannot write to standard output: {reason}"
+    if errno.errorcode.get(exc.errno or 0) in WRITE_ERRNOS:
+        return f"cannot write: {reason}"
+    return f"I/O error: {reason}"
+
+
+def _silence_stdout() -> None:
+    """Point stdout's descriptor at /dev/null, dropping what is still buffered for it."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

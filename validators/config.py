@@ -57,9 +57,13 @@ class Config:
     lines: dict[str, int] = field(default_factory=dict)
 
     def corpus_paths(self) -> list[str]:
-        """Configured paths, or the bundled sample corpus when nothing is configured."""
+        """Configured paths; without ``paths``, the configuration's folder (whose repository's
+        files are the corpus: ``run.files_for``); with no configuration file at all, the bundled
+        sample corpus."""
         if self.paths:
             return [str(self.root / p) if not Path(p).is_absolute() else p for p in self.paths]
+        if self.source is not None:
+            return [str(self.root)]
         return [str(sample_corpus_dir())]
 
 

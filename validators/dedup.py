@@ -337,7 +337,8 @@ def round_down(value: float, places: int = 2) -> float:
 def folded_lines(doc: Any, script: bool) -> list[str]:
     """The folded form of every line of a document (see :func:`fold`), computed once per document
     and shared by the DUP checks (folding never crosses a line end, so the folded document is
-    the concatenation of its folded lines)."""
+    the concatenation of its folded lines). The shared list itself is returned: read it, never
+    modify it."""
     key = ("dup-fold-lines", script)
     if key not in doc.cache:
         parts: list[str] = []
@@ -347,7 +348,7 @@ def folded_lines(doc: Any, script: bool) -> list[str]:
             budget -= len(part)
             parts.append(part)
         doc.cache[key] = fold_lines(parts, script)
-    return list(doc.cache[key])
+    return doc.cache[key]
 
 
 def fold_lines(lines: list[str], script: bool) -> list[str]:

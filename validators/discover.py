@@ -2,6 +2,15 @@
 
 Deterministic (sorted) order; include/exclude globs with ``**``; directories are walked without
 following directory symlinks, so a symlink loop cannot make the walk run forever.
+
+The corpus ends at its root: every :class:`CorpusFile` carries the real path of the root it was
+found under, and the load stage does not open a file whose real path (symlinks resolved) leads
+outside it (ENC004, the link is named, the target never read). The root of a folder argument is
+that folder. The root of a file argument is the working directory when the file's folder lies
+inside it (``check corpus/a.txt`` run from the project, as pre-commit does), else the file's own
+folder; so ``corpus/x.txt -> /etc/passwd`` is never read, whichever way it is named. A folder
+that cannot be listed is not skipped silently: it becomes a corpus file of its own, which loads
+as an ENC004 finding ("folder cannot be listed").
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ class CorpusFile:
     path: str      # display path and finding path: relative to the working directory when possible
     fs_path: str   # what to open
     doc_id: str    # relative to the corpus root it was found under
+    root: str = ""  # real path of that corpus root; "" (unknown): the load stage uses the file's folder
 
 
 @lru_cache(maxsize=256)
@@ -79,6 +89,20 @@ def display_path(path: Path) -> str:
     return printable_path(shown)
 
 
+def is_inside(real_path: str, real_root: str) -> bool:
+    """Whether ``real_path`` is ``real_root`` or below it (both already resolved)."""
+    prefix = real_root if real_root.endswith(os.sep) else real_root + os.sep
+    return real_path == real_root or real_path.startswith(prefix)
+
+
+def file_root(path: Path) -> str:
+    """The corpus root of a file given by itself: the working directory when the file's folder
+    lies inside it, else that folder (see the module docstring)."""
+    folder = os.path.realpath(path.parent)
+    here = os.path.realpath(os.getcwd())
+    return here if is_inside(folder, here) else folder
+
+
 def discover(paths: list[str], include: tuple[str, ...] | list[str] = DEFAULT_INCLUDE,
              exclude: tuple[str, ...] | list[str] = ()) -> list[CorpusFile]:
     """Corpus files under ``paths``; a missing path is a usage error (exit 2)."""
@@ -86,19 +110,28 @@ def discover(paths: list[str], include: tuple[str, ...] | list[str] = DEFAULT_IN
     for arg in paths:
         root = Path(arg)
         if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            real_root = os.path.realpath(root)
+            unlisted: list[OSError] = []
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted.append,
+                                                        followlinks=False):
                 dirnames.sort()
                 for name in filenames:
                     fs = Path(dirpath) / name
                     rel = fs.relative_to(root).as_posix()
                     if matches(rel, include) and not matches(rel, exclude):
                         shown = display_path(fs)
-                        found.setdefault(shown, CorpusFile(shown, str(fs), printable_path(rel)))
+                        found.setdefault(shown, CorpusFile(shown, str(fs), printable_path(rel), real_root))
+            for error in unlisted:  # a folder os.walk could not list: reported, not skipped
+                folder = Path(error.filename if error.filename is not None else root)
+                rel = folder.relative_to(root).as_posix()
+                if not (matches(rel, exclude) or matches(rel + "/", exclude)):
+                    shown = display_path(folder)
+                    found.setdefault(shown, CorpusFile(shown, str(folder), printable_path(rel), real_root))
         elif root.exists() or root.is_symlink():
             rel = root.name
             if not matches(root.as_posix(), exclude):
                 shown = display_path(root) if root.exists() else printable_path(root.as_posix())
-                found.setdefault(shown, CorpusFile(shown, str(root), printable_path(rel)))
+                found.setdefault(shown, CorpusFile(shown, str(root), printable_path(rel), file_root(root)))
         else:
             raise UsageError(f"{arg}: no such file or directory")
     return [found[key] for key in sorted(found)]

@@ -7,11 +7,13 @@ are computed once and shared by all checks, so a file is read once and parsed on
 from __future__ import annotations
 
 import bisect
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from validators.markup import BREAKING_KINDS, Markup, parse
+from validators.markup import BREAKING_KINDS, Markup, line_starts, parse
 from validators.sentences import Sentence, split_line
 from validators.sentences import _boundary as sentence_boundary
 
@@ -28,6 +30,34 @@ class LoadProblem:
     evidence: str = ""
 
 
+class TextLines(Sequence[str]):
+    """The raw lines of a text, sliced on access: kept as a list, a million short lines cost
+    ~100 bytes each, while their start offsets cost 4. A slice is another such view."""
+
+    __slots__ = ("_range", "_starts", "_text")
+
+    def __init__(self, text: str, starts: array[int], lines: range | None = None) -> None:
+        self._text = text
+        self._starts = starts
+        self._range = range(len(starts)) if lines is None else lines
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return TextLines(self._text, self._starts, self._range[index])
+        i = self._range[index]
+        stop = self._starts[i + 1] - 1 if i + 1 < len(self._starts) else len(self._text)
+        return self._text[self._starts[i]:stop]
+
+    def __iter__(self) -> Iterator[str]:
+        text, starts = self._text, self._starts
+        last = len(starts) - 1
+        for i in self._range:
+            yield text[starts[i]:starts[i + 1] - 1] if i < last else text[starts[i]:]
+
+
 @dataclass
 class Document:
     path: str                 # document id: the path relative to the corpus root, POSIX style
@@ -38,8 +68,13 @@ class Document:
     cache: dict[Any, Any] = field(default_factory=dict)  # per-document results shared by checks
 
     @cached_property
-    def lines(self) -> list[str]:
-        return self.text.split("\n") if self.text is not None else []
+    def _raw_starts(self) -> array[int]:
+        return line_starts(self.text or "")
+
+    @cached_property
+    def lines(self) -> Sequence[str]:
+        """The raw lines (read-only; ``list(doc.lines)`` for a copy to edit)."""
+        return TextLines(self.text, self._raw_starts) if self.text is not None else []
 
     @property
     def readable(self) -> bool:
@@ -48,15 +83,16 @@ class Document:
 
     @cached_property
     def markup(self) -> Markup:
-        return parse(self.text or "")
+        return parse(self.text or "", self._raw_starts)
 
     @cached_property
     def plain_text(self) -> str:
         return self.markup.plain_text
 
-    @cached_property
-    def line_starts(self) -> list[int]:
-        return [line.offset for line in self.markup.lines]
+    @property
+    def line_starts(self) -> Sequence[int]:
+        """Plain-text offset of each line's first character."""
+        return self.markup._plain_starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, raw column) of a document plain-text offset."""
@@ -81,9 +117,10 @@ class Document:
             bounds = [m.end() for m in sentence_boundary(ends).finditer(text)]
             append = result.append
             b, nb, index = 0, len(bounds), 0
-            for line_no, line in enumerate(self.markup.lines, 1):
-                pos = line.offset
-                stop = pos + len(line.plain)
+            starts = self.markup._plain_starts
+            for line_no in range(1, len(starts) + 1):
+                pos = starts[line_no - 1]
+                stop = starts[line_no] - 1 if line_no < len(starts) else len(text)
                 while b < nb and bounds[b] <= stop:
                     append(Sentence(index, line_no, pos, bounds[b]))
                     index += 1

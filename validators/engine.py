@@ -45,6 +45,7 @@ def to_finding(rule: Rule, doc: Document | None, hit: Hit, occurrence: int, path
             f" (and {hit.unlisted} more {rule.id} findings in this file, not listed)"
             if hit.unlisted else ""), context=context,
         fingerprint=fingerprint(rule.id, path, str(evidence), occurrence), related=hit.related,
+        unlisted=hit.unlisted,
     )
 
 
@@ -110,8 +111,8 @@ def document_stats(doc: Document, sentence_end: str = DEFAULT_SENTENCE_END) -> d
     if doc.readable:
         spans = doc.markup.spans
         stats.update(chars=len(doc.text or ""), lines=len(doc.lines),
-                     spans=len(spans), cand=sum(s.tag == "cand" for s in spans),
-                     a=sum(s.tag == "a" for s in spans), annotated=doc.annotated)
+                     spans=len(spans), cand=doc.markup.tag_count("cand"),
+                     a=doc.markup.tag_count("a"), annotated=doc.annotated)
         # for the HTML report's frequency tables: {text: n} of <cand> spans, {"不仅…也": n} of pairs
         stats["connectives"] = dict(Counter(s.text for s in spans if s.tag == "cand"))
         pairs = pair_markers(doc, sentence_end).pairs if stats["a"] else []

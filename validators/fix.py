@@ -14,23 +14,33 @@ lossless repair:
   (one code point for one code point, positions from the check itself, tags untouched).
 
 Script conversion and mojibake repair are never applied (the messages suggest them). Files are
-written with :func:`validators.atomic.write_bytes_atomic` (temporary file, fsync, rename;
-permissions kept), so an interrupted fix leaves the original file intact.
+written with :func:`validators.outputs.replace_file` (temporary file, fsync, rename; permissions,
+owner and group kept), so an interrupted fix leaves the original file intact. Only regular files
+are fixed: a corpus file that is a symlink is skipped with a reason, its target left alone.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from validators import load as load_module
-from validators.atomic import write_bytes_atomic
-from validators.checks._chars import REMOVABLE_INVISIBLE, common_han, is_control, is_han, is_private_use
+from validators.checks._chars import (
+    JOINERS,
+    REMOVABLE_INVISIBLE,
+    common_han,
+    is_control,
+    is_han,
+    is_private_use,
+    joiner_in_use,
+)
 from validators.discover import CorpusFile
-from validators.load import decode, likely_encoding
+from validators.load import decode, likely_encoding, outside_root
+from validators.outputs import replace_file
 from validators.rules import Rule, RuleSet
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -122,17 +132,32 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
         changes.append(f"{_wants(rules, 'encoding_text', 'bom')[0].id} removed the byte-order mark")
     endings = _wants(rules, "encoding_text", "line_endings")
     if endings and "\r" in text:
-        count = text.count("\r")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        changes.append(f"{endings[0].id} converted {count} CRLF/CR line ending(s) to LF")
+        # a lone CR is a line ending only in a file that has no LF at all (classic Mac); in a
+        # file with LF or CRLF endings it is inside a paragraph, and a line break there would
+        # split the paragraph (and its sentences and <a> pairs) in two
+        count = text.count("\r\n") if "\n" in text else text.count("\r")
+        text = text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
+        if count:
+            changes.append(f"{endings[0].id} converted {count} CRLF/CR line ending(s) to LF")
     for rule in _wants(rules, "encoding_text", "invisible"):
         allow = set(rule.options.get("allow", ""))
         keep_first = text.startswith("\ufeff")  # a BOM whose own rule is not fixing it
         body = text[1:] if keep_first else text
         removable = REMOVABLE_INVISIBLE - allow
-        removed = sum(1 for c in body if c in removable)
+        if not removable:
+            continue
+        removed = 0
+
+        def drop(m: re.Match[str], body: str = body) -> str:
+            """Nothing for clutter; a joiner that binds an emoji sequence or a script stays."""
+            nonlocal removed
+            if m.group() in JOINERS and joiner_in_use(body[m.start() - 1:m.start()], body[m.end():m.end() + 1]):
+                return m.group()
+            removed += 1
+            return ""
+
+        body = re.sub("[" + "".join(sorted(removable)) + "]", drop, body)
         if removed:
-            body = "".join(c for c in body if c not in removable)
             text = ("\ufeff" if keep_first else "") + body
             changes.append(f"{rule.id} removed {removed} invisible character(s)")
     for rule in _wants(rules, "punctuation_width"):
@@ -144,7 +169,7 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
         todo = edits(doc, rule.options)
         if not todo:
             continue
-        lines = doc.lines
+        lines = list(doc.lines)
         by_line: dict[int, list[tuple[int, str]]] = {}
         for line_no, col, repl in todo:
             by_line.setdefault(line_no, []).append((col, repl))
@@ -158,34 +183,56 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
     return text.encode("utf-8"), changes, ""
 
 
+def _read_regular(corpus_file: CorpusFile) -> tuple[bytes, os.stat_result | None, str]:
+    """(bytes, status, "") of a corpus file that is a regular file and not a symlink, else
+    (b"", None, why it is skipped). Opened with O_NOFOLLOW and O_NONBLOCK: a link swapped in is
+    not followed, a FIFO swapped in does not block."""
+    path = corpus_file.fs_path
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return b"", None, f"cannot read: {exc.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return b"", None, ("a symbolic link: not fixed (--fix never writes through a link; "
+                           "fix the file it points to where it lives)")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO, socket or device would block or never end
+        return b"", None, "not a regular file"
+    if st.st_size > load_module.MAX_FILE_BYTES:
+        return b"", None, "larger than max_file_bytes"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino) or not stat.S_ISREG(opened.st_mode):
+                return b"", None, "changed while it was being read; left alone"
+            return handle.read(), opened, ""
+    except OSError as exc:
+        return b"", None, f"cannot read: {exc.strerror}"
+
+
 def fix_files(files: Iterable[CorpusFile], ruleset: RuleSet, write: bool) -> list[FixResult]:
-    """Fix (``write``) or only compute (``--diff``) the fixes of ``files``."""
+    """Fix (``write``) or only compute (``--diff``) the fixes of ``files``. Only regular files are
+    fixed, in place of the file itself (a symlinked corpus file is skipped, its target untouched),
+    keeping permissions, owner and group (:func:`validators.outputs.replace_file`)."""
     results = []
     for corpus_file in files:
-        target = os.path.realpath(corpus_file.fs_path)  # a symlink's target, not the link
-        size = 0
-        if not os.path.isfile(target):  # a FIFO, socket or device would block or never end
-            results.append(FixResult(corpus_file.path, target, b"", b"",
-                                     skipped="not a regular file"))
+        # the corpus ends at its root: a file in a linked-out folder is never rewritten (a
+        # symlinked file itself is skipped below, with its own reason)
+        outside = "" if os.path.islink(corpus_file.fs_path) else outside_root(
+            corpus_file.fs_path, corpus_file.root or None)
+        if outside:
+            results.append(FixResult(corpus_file.path, corpus_file.fs_path, b"", b"",
+                                     skipped=f"not fixed: {outside}"))
             continue
-        with contextlib.suppress(OSError):  # a file that vanished is reported when read below
-            size = os.path.getsize(target)
-        if size > load_module.MAX_FILE_BYTES:
-            results.append(FixResult(corpus_file.path, target, b"", b"",
-                                     skipped="larger than max_file_bytes"))
-            continue
-        try:
-            with open(target, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            results.append(FixResult(corpus_file.path, target, b"", b"",
-                                     skipped=f"cannot read: {exc.strerror}"))
+        data, st, skipped = _read_regular(corpus_file)
+        if st is None:
+            results.append(FixResult(corpus_file.path, corpus_file.fs_path, b"", b"", skipped=skipped))
             continue
         fixed, changes, skipped = fix_bytes(data, ruleset)
-        result = FixResult(corpus_file.path, target, data, fixed, changes, skipped)
+        result = FixResult(corpus_file.path, corpus_file.fs_path, data, fixed, changes, skipped)
         if write and result.changed:
             try:
-                write_bytes_atomic(target, fixed)
+                replace_file(corpus_file.fs_path, fixed, st)
             except OSError as exc:
                 result.skipped = f"cannot write: {exc.strerror or exc}"
                 result.fixed = data

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from validators.baseline import apply_baseline, load_baseline
-from validators.cache import DEFAULT_CACHE_DIR, ResultCache, ruleset_fingerprint
+from validators.cache import DEFAULT_CACHE_DIR, ResultCache, open_result_cache, ruleset_fingerprint
 from validators.config import Config
 from validators.discover import CorpusFile, discover, display_path, matches
 from validators.findings import Finding
@@ -28,24 +28,36 @@ from validators.run import RunResult, run_check
 Progress = Callable[[int, int], None] | None
 
 
+def cache_directory(config: Config, directory: Path | None = None) -> Path:
+    """Where the result cache lives: ``--cache-dir``, else ``cache_dir`` of the configuration
+    (relative to it), else ``.corpus-validate-cache`` beside the configuration file (or in the
+    working directory without one)."""
+    if directory is not None:
+        return directory
+    configured = config.extra.get("cache_dir")
+    if configured is not None and not isinstance(configured, str):
+        from validators.errors import ConfigError
+
+        raise ConfigError("'cache_dir' must be a path", config.source,
+                          config.lines.get("cache_dir"))
+    base = config.root if config.source else Path.cwd()
+    return base / (configured or DEFAULT_CACHE_DIR)
+
+
 def open_cache(config: Config, ruleset: RuleSet, *, enabled: bool = True,
-               directory: Path | None = None) -> ResultCache | None:
-    """The result cache for this rule set: ``--cache-dir``, else ``cache_dir`` of the
-    configuration (relative to it), else ``.corpus-validate-cache`` beside the configuration
-    file (or in the working directory without one)."""
+               directory: Path | None = None, tracked: bool | None = None,
+               warn: Callable[[str], None] | None = None) -> ResultCache | None:
+    """The result cache for this rule set in :func:`cache_directory`, or None: disabled, tracked
+    by git (``tracked``: the caller's :func:`validators.cache.tracked_by_git` answer, else asked
+    here), or no usable per-user key; ``warn`` receives the one-line reason."""
     if not enabled:
         return None
-    if directory is None:
-        configured = config.extra.get("cache_dir")
-        if configured is not None and not isinstance(configured, str):
-            from validators.errors import ConfigError
-
-            raise ConfigError("'cache_dir' must be a path", config.source,
-                              config.lines.get("cache_dir"))
-        base = config.root if config.source else Path.cwd()
-        directory = base / (configured or DEFAULT_CACHE_DIR)
     settings = {k: v for k, v in config.extra.items() if k not in ("cache_dir", "jobs")}
-    return ResultCache(directory, ruleset_fingerprint(ruleset, settings))
+    cache, warning = open_result_cache(cache_directory(config, directory),
+                                       ruleset_fingerprint(ruleset, settings), tracked=tracked)
+    if warning is not None and warn is not None:
+        warn(warning)
+    return cache
 
 
 def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
@@ -55,9 +67,15 @@ def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
 
 def corpus_files(config: Config, paths: list[str]) -> list[CorpusFile]:
     """The corpus a focused run compares against: the PATHs given, else the configured paths,
-    else (no configuration) the repository's tracked and untracked-not-ignored files."""
+    else (a configuration without paths) the files of its repository under its folder, as
+    ``check`` sees them (:func:`validators.run.files_for`), else (no configuration) the
+    repository's tracked and untracked-not-ignored files."""
     if paths or config.paths:
         return discover(paths or config.corpus_paths(), config.include, config.exclude)
+    if config.source is not None:
+        from validators.run import files_for
+
+        return files_for(config, [])
     from validators.git import corpus_files_in_repository
 
     return corpus_files_in_repository(config.include, config.exclude)
@@ -65,27 +83,31 @@ def corpus_files(config: Config, paths: list[str]) -> list[CorpusFile]:
 
 def corpus_members(config: Config, given: list[str]) -> list[CorpusFile]:
     """Those of ``given`` (files named by pre-commit) that belong to the configured corpus: under
-    a configured path (any path without configuration) and matching include/exclude."""
-    roots = [Path(p).resolve() for p in config.corpus_paths()] if config.paths else [Path.cwd()]
+    a configured path (any path without configuration) and matching include/exclude. A file is
+    placed by its own name (a symlink by where the link is, not where it leads), so a staged link
+    to a file outside the corpus is a member, reported by the load stage and never read."""
+    roots = ([Path(p).resolve() for p in config.corpus_paths()] if config.paths
+             else [config.root.resolve()] if config.source is not None else [Path.cwd().resolve()])
     found: dict[str, CorpusFile] = {}
     for name in given:
         path = Path(name)
         if not path.is_file():
             continue
-        resolved = path.resolve()
+        located = path.parent.resolve() / path.name
         for root in roots:
             try:
-                rel = resolved.relative_to(root).as_posix() if root.is_dir() else None
+                rel = located.relative_to(root).as_posix() if root.is_dir() else None
             except ValueError:
                 continue
             if rel is None:
-                if resolved == root:
+                if path.resolve() == root:
                     rel = root.name
                 else:
                     continue
             if matches(rel, config.include) and not matches(rel, config.exclude):
                 shown = display_path(path)
-                found.setdefault(shown, CorpusFile(shown, str(path), rel))
+                base = root if root.is_dir() else root.parent
+                found.setdefault(shown, CorpusFile(shown, str(path), rel, str(base)))
             break
     return [found[key] for key in sorted(found)]
 
@@ -117,11 +139,22 @@ def run_focused(corpus: list[CorpusFile], focus: set[str], ruleset: RuleSet,
     return result
 
 
-def changed_focus(ref: str, corpus: list[CorpusFile]) -> set[str]:
-    """Display paths of the corpus files changed since the merge base of ``ref`` and HEAD."""
-    from validators.git import changed_files
+def changed_focus(ref: str, corpus: list[CorpusFile], paths: list[str] | None = None,
+                  config: Config | None = None) -> set[str]:
+    """Display paths of the corpus files changed since the merge base of ``ref`` and HEAD, in the
+    repository that holds the PATHs given (else the configuration's, else the working
+    directory's): ``check /elsewhere/corpus --changed-since main`` diffs /elsewhere's history."""
+    from validators.git import changed_files, paths_repository
 
-    changed = {display_path(p) for p in changed_files(ref)}
+    if paths:
+        where: Path | None = paths_repository(paths)
+    elif config is not None and config.paths:
+        where = paths_repository(config.corpus_paths())
+    elif config is not None and config.source is not None:
+        where = config.root
+    else:
+        where = None
+    changed = {display_path(p) for p in changed_files(ref, where)}
     return {f.path for f in corpus if f.path in changed}
 
 

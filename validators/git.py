@@ -89,6 +89,58 @@ def repository_files(cwd: Path | None = None) -> list[Path]:
     return sorted({top / rel for rel in _split_z(out) if (top / rel).is_file()})
 
 
+def repository_root(folder: Path) -> Path | None:
+    """The top of the git repository that holds ``folder``; None when it is in none (git itself
+    missing is still an error: without it, ignored files cannot be told apart)."""
+    try:
+        out = _git(["rev-parse", "--show-toplevel"], folder)
+    except GitError:
+        return None
+    return Path(os.fsdecode(out.rstrip(b"\n")))
+
+
+def corpus_files_under(folder: Path, include: list[str] | tuple[str, ...],
+                       exclude: list[str] | tuple[str, ...]) -> list[CorpusFile]:
+    """The corpus of a configuration without ``paths``: the files under ``folder`` (the
+    configuration's folder) that its repository tracks or that are untracked but not ignored,
+    matching include/exclude relative to ``folder``. A folder outside any git repository is
+    walked like a PATH argument (nothing can be ignored there)."""
+    from validators.discover import discover
+
+    folder = folder.resolve()
+    top = repository_root(folder)
+    if top is None:
+        return discover([str(folder)], include, exclude)
+    found = {}
+    for path in repository_files(top):
+        try:
+            rel = path.relative_to(folder).as_posix()
+        except ValueError:
+            continue
+        if matches(rel, include) and not matches(rel, exclude):
+            shown = display_path(path)
+            found[shown] = CorpusFile(shown, str(path), rel, str(folder))
+    return [found[key] for key in sorted(found)]
+
+
+def paths_repository(paths: list[str]) -> Path:
+    """The one repository that holds every PATH (``--changed-since`` diffs in that repository,
+    not in the working directory's); a one-line error when they lie in none or in several."""
+    tops: dict[Path, str] = {}
+    for name in paths:
+        path = Path(name)
+        folder = path if path.is_dir() else path.parent
+        top = repository_root(folder.resolve() if str(folder) else Path.cwd())
+        if top is None:
+            raise UsageError(f"--changed-since: {name} is not inside a git repository")
+        tops.setdefault(top, name)
+    if len(tops) > 1:
+        (a, first), (b, second) = list(tops.items())[:2]
+        raise UsageError(f"--changed-since: the paths lie in different git repositories ({first} "
+                         f"in {a}, {second} in {b}); check one repository at a time")
+    return next(iter(tops))
+
+
 def corpus_files_in_repository(include: list[str] | tuple[str, ...],
                                exclude: list[str] | tuple[str, ...],
                                cwd: Path | None = None) -> list[CorpusFile]:
@@ -99,5 +151,5 @@ def corpus_files_in_repository(include: list[str] | tuple[str, ...],
         rel = path.relative_to(top).as_posix()
         if matches(rel, include) and not matches(rel, exclude):
             shown = display_path(path)
-            found[shown] = CorpusFile(shown, str(path), rel)
+            found[shown] = CorpusFile(shown, str(path), rel, os.path.realpath(top))
     return [found[key] for key in sorted(found)]

@@ -13,16 +13,22 @@ lines joined with ``\\n``).
 from __future__ import annotations
 
 import bisect
+import io
 import re
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 TAG_NAMES = ("cand", "a")
 VALID_TAG = re.compile(r"<(/?)(cand|a)>")
 # Something that looks like a tag: '<', optional '/', a letter-led name, then attributes and a
 # '>' (<a href=x>), or no '>' at all, which is itself the fault ('</cand').
 # A backslash is read as a (mistyped) slash: <\cand> is a malformed closing tag.
-TAG_WITH_ATTRIBUTES = re.compile(r"<\s*([/\\]?)\s*([A-Za-z][A-Za-z0-9_:-]*)(\s[^<>\n]{0,200})(>)")
-TAG_LIKE = re.compile(r"<\s*([/\\]?)\s*([A-Za-z][A-Za-z0-9_:-]*)()(\s*>)?")
+# Possessive quantifiers (*+): '<' and a million spaces must fail in one pass, not by trying every
+# split of the spaces between the two \s* (quadratic).
+TAG_WITH_ATTRIBUTES = re.compile(r"<\s*+([/\\]?)\s*+([A-Za-z][A-Za-z0-9_:-]*+)(\s[^<>\n]{0,200})(>)")
+TAG_LIKE = re.compile(r"<\s*+([/\\]?)\s*+([A-Za-z][A-Za-z0-9_:-]*+)()(\s*+>)?")
 BRACKET = re.compile(r"[<>]")
 
 # Parser issue kinds, each reported by one TAG rule (check type ``markup``).
@@ -83,15 +89,184 @@ class LineMarkup:
         return plain_col + (self.cut_cumulative[i - 1] if i else 0)
 
 
-@dataclass(slots=True)
-class Markup:
-    lines: list[LineMarkup]
-    spans: list[Span]
-    issues: list[MarkupIssue]
+NEWLINE = re.compile("\n")
+
+
+def line_starts(text: str) -> array[int]:
+    """Offsets of the first character of each line of ``text`` (lines split at ``\n``)."""
+    starts = array("i" if len(text) < 2**31 - 1 else "q", [0])
+    starts.extend(m.end() for m in NEWLINE.finditer(text))
+    return starts
+
+
+class LineView:
+    """One line of a parsed document, made on access from :class:`Markup`'s arrays; the same
+    attributes as :class:`LineMarkup`. Only ``plain`` and ``offset`` are made eagerly."""
+
+    __slots__ = ("_index", "_markup", "offset", "plain")
+
+    def __init__(self, markup: Markup, index: int, offset: int, plain: str) -> None:
+        self._markup = markup
+        self._index = index
+        self.offset = offset
+        self.plain = plain
 
     @property
-    def plain_text(self) -> str:
-        return "\n".join(line.plain for line in self.lines)
+    def raw(self) -> str:
+        return self._markup.raw_line(self._index)
+
+    @property
+    def cut_positions(self) -> list[int]:
+        m, i = self._markup, self._index
+        return m._cut_pos[m._cut_index[i]:m._cut_index[i + 1]].tolist()
+
+    @property
+    def cut_cumulative(self) -> list[int]:
+        m, i = self._markup, self._index
+        return m._cut_cum[m._cut_index[i]:m._cut_index[i + 1]].tolist()
+
+    def raw_column(self, plain_col: int) -> int:
+        """0-based raw column of 0-based plain column ``plain_col`` (a character, not a tag)."""
+        m, i = self._markup, self._index
+        lo, hi = m._cut_index[i], m._cut_index[i + 1]
+        if lo == hi:
+            return plain_col
+        k = bisect.bisect_right(m._cut_pos, plain_col, lo, hi)
+        return plain_col + (m._cut_cum[k - 1] if k > lo else 0)
+
+
+class _Lines(Sequence[LineView]):
+    """``Markup.lines``: a view object per line, made on access (a million kept LineMarkup
+    objects, their plain strings and cut lists cost ~40 times the file's size). A slice is
+    another such view, not a list."""
+
+    __slots__ = ("_markup", "_range")
+
+    def __init__(self, markup: Markup, lines: range | None = None) -> None:
+        self._markup = markup
+        self._range = range(len(markup._raw_starts)) if lines is None else lines
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return _Lines(self._markup, self._range[index])
+        return self._markup.line(self._range[index])
+
+    def __iter__(self) -> Iterator[LineView]:
+        m = self._markup
+        plain, starts = m.plain_text, m._plain_starts
+        last = len(starts) - 1
+        for index in self._range:
+            start = starts[index]
+            yield LineView(m, index, start, plain[start:starts[index + 1] - 1] if index < last
+                           else plain[start:])
+
+
+class _Spans(Sequence[Span]):
+    """``Markup.spans``: Span objects made on access from compact arrays (a kept Span with its
+    own ints and strings costs ~300 bytes; the arrays ~20). The text is a slice of the plain
+    text. A slice is another such view, not a list."""
+
+    __slots__ = ("_markup", "_range")
+
+    def __init__(self, markup: Markup, spans: range | None = None) -> None:
+        self._markup = markup
+        self._range = range(len(markup._span_tag)) if spans is None else spans
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return _Spans(self._markup, self._range[index])
+        return self._markup.span(self._range[index])
+
+    def __iter__(self) -> Iterator[Span]:
+        m = self._markup
+        r = self._range
+        if r.step != 1:
+            yield from map(m.span, r)
+            return
+        plain = m.plain_text
+        for i, tag, line, column, end_column, start, end in zip(r, *(a[r.start:r.stop] for a in (
+                m._span_tag, m._span_line, m._span_column, m._span_end_column, m._span_start,
+                m._span_end)), strict=True):
+            yield Span(i, TAG_NAMES[tag], plain[start:end], line, column, end_column, start, end)
+
+
+class Markup:
+    """A parsed document, kept compact: the raw text, the plain text (the raw text itself when no
+    tag was removed), and arrays of line starts, tag cuts and spans. ``lines`` and ``spans`` are
+    sequences whose items are made on access, so a check's peak memory stays a small multiple of
+    the file's size."""
+
+    __slots__ = ("_cut_cum", "_cut_index", "_cut_pos", "_plain_starts", "_raw_starts",
+                 "_span_column", "_span_end", "_span_end_column", "_span_line", "_span_start",
+                 "_span_tag", "issues", "plain_text", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.plain_text = text
+        self.issues: list[MarkupIssue] = []
+        # offsets and columns fit 4 bytes in any text under 2**31 characters
+        code = "i" if len(text) < 2**31 - 1 else "q"
+        self._raw_starts = array(code)    # raw offset of each line's first character
+        self._plain_starts = array(code)  # plain offset of each line's first character
+        self._cut_index = array(code, [0])  # line i's tag cuts are _cut_pos[_cut_index[i]:_cut_index[i+1]]
+        self._cut_pos = array(code)       # see LineMarkup.cut_positions
+        self._cut_cum = array(code)       # see LineMarkup.cut_cumulative
+        self._span_tag = array("b")      # index into TAG_NAMES
+        self._span_line = array(code)
+        self._span_column = array(code)
+        self._span_end_column = array(code)
+        self._span_start = array(code)
+        self._span_end = array(code)
+
+    @property
+    def lines(self) -> _Lines:
+        return _Lines(self)
+
+    @property
+    def spans(self) -> _Spans:
+        return _Spans(self)
+
+    def tag_count(self, tag: str) -> int:
+        """How many spans have tag ``tag``, without making the Span objects."""
+        return self._span_tag.count(TAG_NAMES.index(tag))
+
+    def line(self, index: int) -> LineView:
+        """0-based line ``index`` (IndexError past the end; negative counts from the end)."""
+        starts = self._plain_starts
+        index = range(len(starts))[index]
+        start = starts[index]
+        stop = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.plain_text)
+        return LineView(self, index, start, self.plain_text[start:stop])
+
+    def span(self, index: int) -> Span:
+        """Span ``index`` (IndexError past the end; negative counts from the end)."""
+        i = range(len(self._span_tag))[index]
+        start, end = self._span_start[i], self._span_end[i]
+        return Span(i, TAG_NAMES[self._span_tag[i]], self.plain_text[start:end], self._span_line[i],
+                    self._span_column[i], self._span_end_column[i], start, end)
+
+    def overlaps_span(self, start: int, end: int) -> bool:
+        """Whether plain-text offsets ``start..end`` (exclusive) overlap a span's text: a bisect
+        on the sorted, disjoint spans instead of a set of every tagged offset."""
+        k = bisect.bisect_left(self._span_start, end) - 1
+        return start < end and k >= 0 and self._span_end[k] > start
+
+    def raw_line(self, index: int) -> str:
+        """The raw text of 0-based line ``index``."""
+        starts = self._raw_starts
+        stop = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
+        return self.text[starts[index]:stop]
+
+    def line_of(self, plain_offset: int) -> int:
+        """0-based index of the line holding a document plain-text offset."""
+        return min(max(bisect.bisect_right(self._plain_starts, plain_offset) - 1, 0),
+                   len(self._plain_starts) - 1)
 
 
 def _suggest(slash: str, name: str, attrs: str, close: str | None) -> str:
@@ -170,17 +345,49 @@ def _tokenize_well_formed(raw: str, line_no: int, offset: int, first_span_index:
     return LineMarkup(raw, "".join(plain_parts), offset, cut_positions, cut_cumulative), spans
 
 
-def _never_closed(raw: str, pos: int, outer: str, inner: str) -> bool:
-    """Whether an open ``<outer>`` that meets an ``<inner>`` opener at ``pos`` is unclosed
-    rather than nesting it: the inner span closes, and after that the line has no ``</outer>``
-    before the next ``<outer>`` opener (or neither span is ever closed in the line)."""
-    close = raw.find(f"</{inner}>", pos)
-    if close < 0:  # neither closes (<cand>但<cand>是): both unclosed; else keep "nested"
-        return f"</{outer}>" not in raw[pos:]
-    for m in VALID_TAG.finditer(raw, close + len(inner) + 3):
-        if m.group(2) == outer:
-            return m.group(1) != "/"
-    return True
+class _ClosingIndex:
+    """Answers :func:`_never_closed`'s question in amortised O(1): the positions of a line's valid
+    tags by name, built once (on first need) and walked with pointers that only move forward,
+    since the tokenizer asks at ever later positions. Rescanning the rest of the line for every
+    opener made a line of 100 000 ``<cand>`` quadratic (hours)."""
+
+    __slots__ = ("close_ptr", "closers", "named", "named_ptr", "raw")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.closers: dict[str, array[int]] = {name: array("q") for name in TAG_NAMES}
+        self.named: dict[str, array[int]] = {name: array("q") for name in TAG_NAMES}
+        for m in VALID_TAG.finditer(raw):
+            name = m.group(2)
+            self.named[name].append(m.start())
+            if m.group(1):
+                self.closers[name].append(m.start())
+        self.close_ptr = dict.fromkeys(TAG_NAMES, 0)
+        self.named_ptr = {(inner, outer): 0 for inner in TAG_NAMES for outer in TAG_NAMES}
+
+    def _next_closer(self, name: str, pos: int) -> int:
+        """Index into ``closers[name]`` of the first ``</name>`` at or after ``pos`` (``pos`` never
+        decreases between calls for one line)."""
+        positions, i = self.closers[name], self.close_ptr[name]
+        while i < len(positions) and positions[i] < pos:
+            i += 1
+        self.close_ptr[name] = i
+        return i
+
+    def never_closed(self, pos: int, outer: str, inner: str) -> bool:
+        """Whether an open ``<outer>`` that meets an ``<inner>`` opener ending at ``pos`` is unclosed
+        rather than nesting it: the inner span closes, and after that the line has no ``</outer>``
+        before the next ``<outer>`` opener (or neither span is ever closed in the line)."""
+        c = self._next_closer(inner, pos)
+        if c == len(self.closers[inner]):  # neither closes (<cand>但<cand>是): both unclosed
+            return self._next_closer(outer, pos) == len(self.closers[outer])
+        after = self.closers[inner][c] + len(inner) + 3
+        positions, key = self.named[outer], (inner, outer)
+        j = self.named_ptr[key]
+        while j < len(positions) and positions[j] < after:
+            j += 1
+        self.named_ptr[key] = j
+        return j == len(positions) or self.raw[positions[j] + 1] != "/"
 
 
 def tokenize_line(raw: str, line_no: int, offset: int, first_span_index: int
@@ -194,10 +401,17 @@ def tokenize_line(raw: str, line_no: int, offset: int, first_span_index: int
 
 def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index: int
                           ) -> tuple[LineMarkup, list[Span], list[MarkupIssue], list[_Open]]:
-    """The tokenizer proper, for any line (``tokenize_line`` tries a fast path first)."""
+    """The tokenizer proper, for any line (``tokenize_line`` tries a fast path first).
+
+    Every step is O(1) amortised per tag: the stack keeps a count of open tags per name (no scan
+    for a matching opener), "taint everything open" is a high-water mark (no loop over the stack),
+    and the look-ahead of :class:`_ClosingIndex` only moves forward."""
     spans: list[Span] = []
     issues: list[MarkupIssue] = []
     stack: list[_Open] = []
+    open_count = dict.fromkeys(TAG_NAMES, 0)  # valid openers on the stack, by name
+    tainted_below = 0  # every stack entry below this height is tainted (see _Open.tainted)
+    closing_index: _ClosingIndex | None = None
     plain_parts: list[str] = []
     cut_positions: list[int] = []
     cut_cumulative: list[int] = []
@@ -208,6 +422,21 @@ def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index:
     def issue(kind: str, start: int, end: int, tag: str = "", suggestion: str = "") -> None:
         issues.append(MarkupIssue(kind, line_no, start + 1, line_no, end + 1, raw[start:end],
                                   tag, suggestion))
+
+    def pop() -> tuple[_Open, bool]:
+        """Pop the top entry; with whether it is tainted."""
+        nonlocal tainted_below
+        top = stack.pop()
+        tainted = top.tainted or len(stack) < tainted_below
+        tainted_below = min(tainted_below, len(stack))
+        if top.tag is not None:
+            open_count[top.tag] -= 1
+        return top, tainted
+
+    def push(entry: _Open) -> None:
+        stack.append(entry)
+        if entry.tag is not None:
+            open_count[entry.tag] += 1
 
     for m in BRACKET.finditer(raw):
         start = m.start()
@@ -227,29 +456,31 @@ def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index:
             cut_cumulative.append(removed)
             pos = consumed = end
             if not closing:
-                if stack and stack[-1].tag is not None and _never_closed(raw, end, stack[-1].tag,
-                                                                         tag):
-                    # <cand>但 … <cand>而</cand>: the first span was left open (its closing tag
-                    # is missing), not nested: one unclosed finding, and the later span is fine
-                    top = stack.pop()
-                    issue("unclosed", top.column, top.end, top.tag or "")
+                if stack and stack[-1].tag is not None:
+                    if closing_index is None:
+                        closing_index = _ClosingIndex(raw)
+                    if closing_index.never_closed(end, stack[-1].tag or "", tag):
+                        # <cand>但 … <cand>而</cand>: the first span was left open (its closing
+                        # tag is missing), not nested: one unclosed finding, and the later span
+                        # is fine
+                        top, _ = pop()
+                        issue("unclosed", top.column, top.end, top.tag or "")
                 if stack:
-                    for entry in stack:
-                        entry.tainted = True
+                    tainted_below = len(stack)
                     if stack[-1].tag is not None:
                         issue("nested", start, end, tag)
-                stack.append(_Open(tag, start, end, plain_col, tainted=bool(stack)))
+                push(_Open(tag, start, end, plain_col, tainted=bool(stack)))
                 continue
             if not stack:
                 issue("unopened", start, end, tag)
                 continue
-            if any(entry.tag == tag for entry in stack):
+            if open_count[tag]:
                 # pop down to the matching opener; anything above it (a malformed opener, a
                 # nested tag) has been reported already, so it is unwound quietly
-                top = stack.pop()
+                top, tainted = pop()
                 while top.tag != tag:
-                    top = stack.pop()
-                if top.tainted:
+                    top, tainted = pop()
+                if tainted:
                     continue
                 text = raw[top.end:start]
                 if not text:
@@ -259,7 +490,7 @@ def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index:
                                   top.column + 1, end + 1, offset + top.plain_start,
                                   offset + top.plain_start + len(text)))
                 continue
-            top = stack.pop()
+            top, _ = pop()
             if top.tag is None:
                 continue  # closes a malformed opener, which was reported
             issues.append(MarkupIssue("mismatched", line_no, top.column + 1, line_no, end + 1,
@@ -272,37 +503,59 @@ def tokenize_line_general(raw: str, line_no: int, offset: int, first_span_index:
             slash = like.group(1)
             issue("malformed", start, end, like.group(2), _suggest(*like.groups()))
             if stack:
-                for entry in stack:
-                    entry.tainted = True
+                tainted_below = len(stack)
             if slash:
                 if stack:
-                    stack.pop()
+                    pop()
             else:
-                stack.append(_Open(None, start, end, start - removed))
+                push(_Open(None, start, end, start - removed))
             # a malformed tag stays in the plain text: it is not markup we understand
             continue
         issue("stray_bracket", start, start + 1)
 
+    for entry in stack[:tainted_below]:
+        entry.tainted = True
     plain_parts.append(raw[pos:])
     plain = "".join(plain_parts)
     markup = LineMarkup(raw, plain, offset, cut_positions, cut_cumulative)
     return markup, spans, issues, [entry for entry in stack if entry.tag is not None]
 
 
-def parse(text: str) -> Markup:
-    """Tokenize a decoded document. Never raises on any input."""
-    lines: list[LineMarkup] = []
-    spans: list[Span] = []
-    issues: list[MarkupIssue] = []
-    offset = 0
+def parse(text: str, raw_starts: array[int] | None = None) -> Markup:
+    """Tokenize a decoded document. Never raises on any input. ``raw_starts``: the text's
+    :func:`line_starts`, when the caller has them already."""
+    markup = Markup(text)
+    issues = markup.issues
+    markup._raw_starts = starts = raw_starts if raw_starts is not None else line_starts(text)
+    plain_starts, cut_index = markup._plain_starts, markup._cut_index
+    cut_pos, cut_cum = markup._cut_pos, markup._cut_cum
+    span_tag, span_line, span_column = markup._span_tag, markup._span_line, markup._span_column
+    span_end_column, span_start, span_end = (markup._span_end_column, markup._span_start,
+                                             markup._span_end)
+    plain_out: io.StringIO | None = None  # the plain text, once a tag has been removed
+    copied = 0     # raw offset up to which the plain text has been written
+    removed = 0    # characters removed (tags) before the current line
+    n = len(starts)
+    next_lt = next_gt = -1
     pending: list[tuple[int, _Open]] = []  # tags left open at the end of the previous line
-    for line_no, raw in enumerate(text.split("\n"), 1):
-        if not pending and "<" not in raw and ">" not in raw:
+    for index in range(n):
+        line_no = index + 1
+        start = starts[index]
+        stop = starts[index + 1] - 1 if index + 1 < n else len(text)
+        offset = start - removed
+        plain_starts.append(offset)
+        # each search resumes past the previous hit, so all lines together scan the text once
+        if next_lt < start:
+            next_lt = text.find("<", start) % (len(text) + 1)  # -1 (none) becomes len(text)
+        if next_gt < start:
+            next_gt = text.find(">", start) % (len(text) + 1)
+        if not pending and next_lt >= stop and next_gt >= stop:
             # the common case, a line without any bracket: nothing to tokenize
-            lines.append(LineMarkup(raw, raw, offset, [], []))
-            offset += len(raw) + 1
+            cut_index.append(len(cut_pos))
             continue
-        markup, line_spans, line_issues, left_open = tokenize_line(raw, line_no, offset, len(spans))
+        raw = text[start:stop]
+        line, line_spans, line_issues, left_open = tokenize_line(raw, line_no, offset,
+                                                                 len(span_tag))
         if pending and line_issues and line_issues[0].kind == "unopened":
             first = line_issues[0]
             prev_line, opened = pending[-1]
@@ -312,24 +565,42 @@ def parse(text: str) -> Markup:
                 # <cand>但 ⏎ 是</cand>: one finding for the span that crosses the line end
                 line_issues.pop(0)
                 issues.append(MarkupIssue("crosses_line", prev_line, opened.column + 1, line_no,
-                                          first.end_column, lines[-1].raw[opened.column:] + "⏎"
-                                          + raw[:first.end_column - 1], opened.tag or ""))
+                                          first.end_column, markup.raw_line(index - 1)[opened.column:]
+                                          + "⏎" + raw[:first.end_column - 1], opened.tag or ""))
                 pending.pop()
         for prev_line, opened in pending:
             issues.append(MarkupIssue("unclosed", prev_line, opened.column + 1, prev_line,
-                                      opened.end + 1, lines[prev_line - 1].raw[opened.column:opened.end],
+                                      opened.end + 1,
+                                      markup.raw_line(prev_line - 1)[opened.column:opened.end],
                                       opened.tag or ""))
-        lines.append(markup)
-        spans.extend(line_spans)
+        if line.cut_positions:
+            if plain_out is None:
+                plain_out = io.StringIO()
+            plain_out.write(text[copied:start])
+            plain_out.write(line.plain)
+            copied = stop
+            cut_pos.extend(line.cut_positions)
+            cut_cum.extend(line.cut_cumulative)
+            removed += line.cut_cumulative[-1]
+        cut_index.append(len(cut_pos))
+        for span in line_spans:
+            span_tag.append(TAG_NAMES.index(span.tag))
+            span_line.append(span.line)
+            span_column.append(span.column)
+            span_end_column.append(span.end_column)
+            span_start.append(span.start)
+            span_end.append(span.end)
         issues.extend(line_issues)
         pending = [(line_no, entry) for entry in left_open]
-        offset += len(markup.plain) + 1
     for prev_line, opened in pending:
         issues.append(MarkupIssue("unclosed", prev_line, opened.column + 1, prev_line,
-                                  opened.end + 1, lines[prev_line - 1].raw[opened.column:opened.end],
+                                  opened.end + 1, markup.raw_line(prev_line - 1)[opened.column:opened.end],
                                   opened.tag or ""))
+    if plain_out is not None:
+        plain_out.write(text[copied:])
+        markup.plain_text = plain_out.getvalue()
     issues.sort(key=lambda i: (i.line, i.column))
-    return Markup(lines, spans, issues)
+    return markup
 
 
 def render(markup: Markup) -> str:

@@ -36,7 +36,7 @@ def pair_markers(doc: Document, sentence_end: str) -> Pairing:
         return cached
     result = Pairing()
     broken = doc.broken_sentences(sentence_end)
-    if not any(span.tag == "a" for span in doc.markup.spans):
+    if not doc.markup.tag_count("a"):
         # no <a> at all (most raw documents): nothing to pair, no need for the sentences
         result.skipped_sentences.update(broken)
         doc.cache[key] = result

@@ -25,6 +25,23 @@ INVISIBLE = frozenset(
     + ["\u00ad", "\u180e", "\u034f", "\ufeff", "\u2028", "\u2029"]
 )
 REMOVABLE_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
+JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
+
+
+def _joinable(char: str) -> bool:
+    """A letter, mark or symbol of a script or emoji that ZWJ/ZWNJ can act on (not ASCII, not Han,
+    not CJK or full-width punctuation, not whitespace)."""
+    cp = ord(char)
+    return (cp > 0x7F and not is_han(char) and not 0x3000 <= cp <= 0x303F and not 0xFF00 <= cp <= 0xFFEF
+            and unicodedata.category(char)[0] in "LMS")
+
+
+def joiner_in_use(before: str, after: str) -> bool:
+    """Whether a ZWJ/ZWNJ between ``before`` and ``after`` carries meaning: inside an emoji
+    sequence (👨‍👩‍👧 is one family, not three people) or between letters of a script that uses
+    joiners (Persian می‌خواهم, Devanagari क्‍ष). Next to Han, ASCII, whitespace or a line
+    boundary it is clutter from a web page, which ``--fix`` may remove."""
+    return len(before) == 1 and len(after) == 1 and _joinable(before) and _joinable(after)
 
 
 def is_control(char: str) -> bool:

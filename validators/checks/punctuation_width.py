@@ -9,9 +9,13 @@ affected line, not one per comma.
 preceded by a Han character (or a closing full-width quote/bracket) and followed by one, by an
 opening quote/bracket, or by an ASCII letter or digit (9月5日,360智脑); ``. ? !`` preceded the same
 way and followed by Han, a quote/bracket or the end of the line; ``( )`` as a pair in the line
-when the character before ``(`` or after ``)`` is Han. Decimal points, times (10:30), URLs,
-ellipses (...) and Latin text are never in Han context. ``style: halfwidth`` is the opposite
-policy: full-width ，。？！：；（） are reported.
+when the character before ``(`` or after ``)`` is Han. Decimal points, times (10:30), ellipses
+(...) and Latin text are never in Han context. Han characters can be part of a URL, an e-mail
+address or a domain name (http://例子.中国/路径?查询=值,a, 张三@公司.中国, 例子.中国), so marks
+inside those, inside paths, inline code, fenced code blocks, Markdown link targets and calls like
+f(x) are neither reported nor fixed (:func:`protected_spans`): there they are not punctuation of
+the Chinese text, and a full-width one would change the address or the code. ``style: halfwidth``
+is the opposite policy: full-width ，。？！：；（） are reported.
 
 ``fullwidth_alnum``: full-width ASCII letters and digits (ＡＢＣ１２３), which should be ASCII.
 
@@ -20,14 +24,16 @@ Both are fixable: :func:`edits` is what ``--fix`` applies (one code point for on
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from validators.checks import CheckType, Option, register
 from validators.checks._chars import is_han
 from validators.document import Document
 from validators.findings import Hit
+from validators.markup import LineMarkup
 
 PROBLEMS = ("halfwidth", "fullwidth_alnum")
 STYLES = ("fullwidth", "halfwidth")
@@ -39,6 +45,161 @@ SENTENCE_FINAL = ".?!"
 FULLWIDTH_ALNUM = "".join(chr(c) for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
                           for c in range(*r))
 
+# Where a half-width mark is not punctuation of the Chinese text: a fix there would change
+# meaning (a URL, an e-mail address, a domain name, a file path, code). `protected_spans` finds
+# them with bounded, linear scans (a 200 MB line must not turn quadratic).
+# Chinese-script top-level domains of the root zone: a dot between Han characters before one of
+# them is part of a domain name (例子.中国, 公司.网络), not a full stop.
+HAN_TLDS = ("中国", "中國", "香港", "台湾", "台灣", "臺灣", "澳门", "澳門", "新加坡", "公司", "网络", "網絡",
+            "在线", "商城", "商标", "商店", "集团", "我爱你", "中文网", "游戏", "企业", "娱乐", "广东", "佛山",
+            "信息", "手机", "机构", "八卦", "大拿", "微博", "慈善", "购物", "世界", "点看", "健康", "时尚",
+            "网址", "网店", "网站", "政务", "公益", "移动", "政府", "书籍", "書籍")
+MAX_HOST = 253      # longest domain name
+MAX_LOCAL = 64      # longest local part of an e-mail address
+MAX_URL = 8192      # longest URL (or path) taken as one
+TRAILING = ".,:;!?'"  # at the very end of a URL: the sentence's punctuation, as linkifiers read it
+_SCHEME = re.compile(r"://")
+_WWW = re.compile(r"(?<![A-Za-z0-9.\-])www\.", re.IGNORECASE)
+_BARE_TLD = re.compile(r"\.(?:" + "|".join(sorted(HAN_TLDS, key=len, reverse=True))
+                       + r"|[A-Za-z]{2,24}(?![A-Za-z0-9-]))")
+_PATH_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]:\\|(?<![A-Za-z0-9_/.~-])~?/[A-Za-z0-9_.-]+/")
+_AUTHORITY = re.compile(r"[\w.:@%~\[\]-]*")
+_PORT = re.compile(r":[0-9]{1,5}(?![0-9])")
+# a URL or path runs to whitespace, an ASCII character that URLs never contain, or non-ASCII
+# punctuation (，。“” …); Han characters are part of it (http://例子.中国/路径)
+_PATH = re.compile(r"[^\s\"<>`\u00a1-\u00bf\u2000-\u206f\u3000-\u303f\ufe10-\ufe6f"
+                   r"\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*")
+_BRACKET = re.compile(r"[()\[\]]")
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_LABELS = re.compile(r"(?:[\w-]+(?:\.[\w-]+)*)?")   # labels joined by single dots (any direction)
+_LOCAL = re.compile(r"[\w.+%-]*")
+_SCHEME_CHARS = re.compile(r"[A-Za-z0-9+.-]*")
+_LINK_TARGET = re.compile(r"\]\([^()\s]{0,2048}\)")
+_BACKTICKS = re.compile(r"`+")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.]*")
+_CALL = re.compile(r"[a-z_][a-z0-9_.]*|[A-Za-z]")   # print(, np.mean(, f(: not ChatGPT( or GPT(
+_FENCE = re.compile(r"\s*(```|~~~)")
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    """The end of a URL or path without the sentence punctuation that follows it."""
+    while end > start and text[end - 1] in TRAILING:
+        end -= 1
+    return end
+
+
+def _path_end(text: str, pos: int) -> int:
+    """End of the path/query/fragment starting at ``pos``, before any trailing punctuation.
+
+    A closing bracket that the path did not open ends it: (详见http://a.cn/页面)好."""
+    end = _PATH.match(text, pos, min(len(text), pos + MAX_URL)).end()
+    depth = {")": 0, "]": 0}
+    for m in _BRACKET.finditer(text, pos, end):
+        char = m.group()
+        closer = {"(": ")", "[": "]"}.get(char)
+        if closer:
+            depth[closer] += 1
+        elif depth[char]:
+            depth[char] -= 1
+        else:
+            end = m.start()
+            break
+    return _trim(text, pos, end)
+
+
+def _url_end(text: str, start: int) -> int:
+    """End of a URL whose host starts at ``start``: authority, then path/query/fragment if any."""
+    end = _AUTHORITY.match(text, start, min(len(text), start + MAX_HOST)).end()
+    if end < len(text) and text[end] in "/?#":
+        return _path_end(text, end)
+    return _trim(text, start, end)
+
+
+def _back(pattern: re.Pattern[str], text: str, end: int, limit: int) -> int:
+    """Where a run matching ``pattern`` (read backwards) that ends at ``end`` starts."""
+    window = text[max(0, end - limit):end][::-1]
+    return end - pattern.match(window).end()
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Inline code: a run of backticks up to the next run of the same length (Markdown)."""
+    opened: re.Match[str] | None = None
+    for m in _BACKTICKS.finditer(text):
+        if opened is None:
+            opened = m
+        elif len(m.group()) == len(opened.group()):
+            yield opened.start(), m.end()
+            opened = None
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, merged ``[start, end)`` spans of one line that a width fix must leave alone.
+
+    URLs (``scheme://…``, ``www.…``), e-mail addresses (``张三@公司.中国``), domain names
+    without a scheme (``例子.中国``, ``公司.com.cn``, with port and path), Windows and Unix paths,
+    inline code in backticks and Markdown link targets. Han characters may be part of all of them.
+    """
+    spans: list[tuple[int, int]] = []
+    covered = -1  # end of the last URL: a scan never restarts inside one (linear time)
+    for m in _SCHEME.finditer(text):
+        if m.start() < covered:
+            continue
+        start = _back(_SCHEME_CHARS, text, m.start(), 32)
+        while start < m.start() and not (text[start].isascii() and text[start].isalpha()):
+            start += 1
+        if start < m.start():
+            covered = _url_end(text, m.end())
+            spans.append((start, covered))
+    for m in _WWW.finditer(text):
+        if m.start() >= covered:
+            spans.append((m.start(), _url_end(text, m.start())))
+    at = text.find("@")
+    while at != -1:
+        start = _back(_LOCAL, text, at, MAX_LOCAL)
+        while start < at and text[start] == ".":
+            start += 1
+        host = _HOST.match(text, at + 1, min(len(text), at + 1 + MAX_HOST))
+        if start < at and host:
+            spans.append((start, host.end()))
+        at = text.find("@", host.end() if host else at + 1)
+    for m in _BARE_TLD.finditer(text):
+        start = _back(_LABELS, text, m.start(), MAX_HOST)
+        if start < m.start():
+            port = _PORT.match(text, m.end())
+            end = port.end() if port else m.end()
+            if end < len(text) and text[end] == "/":
+                end = max(end, _path_end(text, end))
+            spans.append((start, end))
+    for m in _PATH_START.finditer(text):
+        spans.append((m.start(), _path_end(text, m.start())))
+    spans.extend(_code_spans(text))
+    spans.extend(m.span() for m in _LINK_TARGET.finditer(text))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        elif end > start:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], i: int) -> bool:
+    k = bisect.bisect_right(starts, i) - 1
+    return k >= 0 and i < spans[k][1]
+
+
+def fenced_lines(lines: Iterable[str]) -> set[int]:
+    """1-based numbers of the lines of fenced code blocks (```/~~~ fences included)."""
+    inside: set[int] = set()
+    fence = ""
+    for line_no, line in enumerate(lines, 1):
+        m = _FENCE.match(line)
+        if fence or m:
+            inside.add(line_no)
+        if m and (not fence or m.group(1) == fence):
+            fence = "" if fence else m.group(1)
+    return inside
+
 
 def _before_ok(char: str) -> bool:
     return bool(char) and (is_han(char) or char in CLOSERS)
@@ -48,15 +209,24 @@ def _after_ok(char: str) -> bool:
     return bool(char) and (is_han(char) or char in OPENERS)
 
 
-def halfwidth_positions(plain: str, marks: str) -> list[int]:
-    """0-based plain columns of half-width punctuation in Han context."""
+def _is_call(plain: str, opened: int, closed: int) -> bool:
+    """``f(x)``, ``print(a)``: a lower-case name (or one letter) right before a bracket whose
+    short content has no Han character is code or maths, not a Chinese parenthesis."""
+    if closed - opened > 256:
+        return False
+    name = plain[_back(_IDENTIFIER, plain, opened, 64):opened]
+    return bool(_CALL.fullmatch(name)) and not any(is_han(c) for c in plain[opened + 1:closed])
+
+
+def _han_context(plain: str, marks: str, spans: list[tuple[int, int]]) -> list[int]:
     found: list[int] = []
     n = len(plain)
     stack: list[int] = []
-    if not marks:
-        return found
+    starts = [start for start, _ in spans]
     for m in re.finditer("[" + re.escape(marks) + "]", plain):
         i, char = m.start(), m.group()
+        if spans and _inside(spans, starts, i):
+            continue
         before = plain[i - 1] if i else ""
         after = plain[i + 1] if i + 1 < n else ""
         if char == "(":
@@ -65,7 +235,7 @@ def halfwidth_positions(plain: str, marks: str) -> list[int]:
             if stack:
                 opened = stack.pop()
                 pre = plain[opened - 1] if opened else ""
-                if (is_han(pre) or is_han(after)) and "(" in marks:
+                if "(" in marks and (is_han(pre) or is_han(after)) and not _is_call(plain, opened, i):
                     found.extend((opened, i))
         elif char in SENTENCE_FINAL:
             if _before_ok(before) and (after == "" or _after_ok(after) or after in CLOSERS):
@@ -75,28 +245,61 @@ def halfwidth_positions(plain: str, marks: str) -> list[int]:
     return sorted(found)
 
 
+def halfwidth_positions(plain: str, marks: str) -> list[int]:
+    """0-based plain columns of half-width punctuation in Han context, except inside a URL,
+    e-mail address, domain name, path or code (:func:`protected_spans`): there it is not
+    punctuation of the Chinese text, and a full-width one would change what it says."""
+    if not marks:
+        return []
+    found = _han_context(plain, marks, [])
+    spans = protected_spans(plain) if found else []
+    if not spans:
+        return found
+    if "(" in marks and any(plain.count("(", s, e) or plain.count(")", s, e) for s, e in spans):
+        return _han_context(plain, marks, spans)  # a protected bracket must not pair with another
+    starts = [start for start, _ in spans]
+    return [i for i in found if not _inside(spans, starts, i)]
+
+
 def _scan(chars: str, text: str) -> Iterator[re.Match[str]]:
     return re.finditer("[" + re.escape(chars) + "]", text) if chars else iter(())
+
+
+def _unprotected(plain: str, found: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    spans = protected_spans(plain) if found else []
+    if not spans:
+        return found
+    starts = [start for start, _ in spans]
+    return [(col, repl) for col, repl in found if not _inside(spans, starts, col)]
 
 
 def offending(plain: str, options: dict[str, Any]) -> list[tuple[int, str]]:
     """(plain column, replacement) for every offending character of one line."""
     if options["problem"] == "fullwidth_alnum":
         allowed = "".join(c for c in (options["chars"] or FULLWIDTH_ALNUM) if c in FULLWIDTH_ALNUM)
-        return [(m.start(), chr(ord(m.group()) - 0xFEE0)) for m in _scan(allowed, plain)]
+        return _unprotected(plain, [(m.start(), chr(ord(m.group()) - 0xFEE0)) for m in _scan(allowed, plain)])
     if options["style"] == "halfwidth":
         full = "".join(TO_FULL[c] for c in options["chars"] if c in TO_FULL)
-        return [(m.start(), TO_HALF[m.group()]) for m in _scan(full, plain)]
+        return _unprotected(plain, [(m.start(), TO_HALF[m.group()]) for m in _scan(full, plain)])
     return [(i, TO_FULL[plain[i]]) for i in halfwidth_positions(plain, options["chars"])]
+
+
+def _per_line(doc: Document, options: dict[str, Any]) -> Iterator[tuple[int, LineMarkup, list[tuple[int, str]]]]:
+    """(line number, line, offending characters) of the lines with any; code blocks are skipped."""
+    plain = doc.plain_text
+    code = (fenced_lines(line.plain for line in doc.markup.lines)  # no list of every line
+            if "```" in plain or "~~~" in plain else set())
+    for line_no, line in enumerate(doc.markup.lines, 1):
+        if line_no not in code:
+            found = offending(line.plain, options)
+            if found:
+                yield line_no, line, found
 
 
 def edits(doc: Document, options: dict[str, Any]) -> list[tuple[int, int, str]]:
     """(line, 0-based raw column, replacement) for ``--fix``: same length, nothing lost."""
-    result = []
-    for line_no, line in enumerate(doc.markup.lines, 1):
-        for col, repl in offending(line.plain, options):
-            result.append((line_no, line.raw_column(col), repl))
-    return result
+    return [(line_no, line.raw_column(col), repl)
+            for line_no, line, found in _per_line(doc, options) for col, repl in found]
 
 
 @register
@@ -117,9 +320,7 @@ class PunctuationWidthCheck(CheckType):
     }
 
     def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        per_line = [(line_no, line, offending(line.plain, options))
-                    for line_no, line in enumerate(doc.markup.lines, 1)]
-        per_line = [entry for entry in per_line if entry[2]]
+        per_line = list(_per_line(doc, options))
         if not per_line:
             return
         total = sum(len(found) for _, _, found in per_line)

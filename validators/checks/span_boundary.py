@@ -26,7 +26,6 @@ class SpanBoundaryCheck(CheckType):
         words, longest = lexicon.words, lexicon.longest
         ignore = set(options["ignore"])
         plain = doc.plain_text
-        tagged = {i for span in doc.markup.spans for i in range(span.start, span.end)}
         for span in doc.markup.spans:
             if span.tag not in options["tags"]:
                 continue
@@ -38,7 +37,7 @@ class SpanBoundaryCheck(CheckType):
                                        (before + span.text, span.start - extra, span.start)):
                     if (len(longer) == len(span.text) + extra and longer in words
                             and longer not in ignore and "\n" not in longer
-                            and not any(i in tagged for i in range(lo, hi))):
+                            and not doc.markup.overlaps_span(lo, hi)):
                         found = longer
                         break
                 if found:

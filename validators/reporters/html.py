@@ -148,7 +148,7 @@ def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[st
     stats_by_path = {d.path: d.stats for d in result.documents}
 
     # rules: every rule of the rule set (what was checked), plus any rule id a finding names
-    by_rule = Counter(f.rule for f in findings)
+    by_rule = Counter(summary.get("by_rule", {}))  # findings the engine did not list count too
     rules: dict[str, dict[str, Any]] = {}
     for rule in result.ruleset:
         rules[rule.id] = {"id": rule.id, "name": rule.name, "category": rule.category,
@@ -165,7 +165,7 @@ def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[st
     # documents with findings: exact counts per rule
     per_doc: dict[str, Counter[int]] = defaultdict(Counter)
     for finding in findings:
-        per_doc[finding.path][rule_index[finding.rule]] += 1
+        per_doc[finding.path][rule_index[finding.rule]] += 1 + finding.unlisted
     doc_paths = sorted(per_doc, key=lambda p: (-sum(per_doc[p].values()), p))[:DOC_CAP]
     doc_paths.sort()
     doc_index = {p: i for i, p in enumerate(doc_paths)}
@@ -359,21 +359,11 @@ def html_target(value: str, paths: list[str], config: Any) -> Path:
 
 
 def write_report(result: Any, path: str | os.PathLike[str], *, title: str | None = None,
-                 sources: Mapping[str, str] | None = None) -> Path:
-    """Write the report atomically (a reader never sees half a page)."""
-    from validators.atomic import write_bytes_atomic
-    from validators.errors import UsageError
+                 sources: Mapping[str, str] | None = None, guard: Any = None) -> Path:
+    """Write the report where ``guard`` (a :class:`validators.outputs.OutputGuard`) allows: never
+    over a corpus file or a special file, atomically for a regular file (a reader never sees half a
+    page), into a device or FIFO. A new file is readable like any file the user creates."""
+    from validators.outputs import OutputGuard
 
-    target = Path(path)
     text = render_html(result, title=title or "Corpus validation report", sources=sources)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        existed = target.exists()
-        write_bytes_atomic(target, text.encode("utf-8", "replace"))
-        if not existed:  # a new report is readable like any file the user creates
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(target, 0o666 & ~umask)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write the HTML report: {exc.strerror or exc}") from None
-    return target
+    return (guard or OutputGuard()).write(path, text.encode("utf-8", "replace"), "HTML report")

@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import Any, TextIO
 
 from validators.findings import SEVERITY_RANK, Finding
+from validators.reporters import one_line
 
 FILE_SCOPES = ("document", "corpus")  # rules that apply to corpus files (not check-table's tables)
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -27,12 +28,12 @@ def xml_text(text: str) -> str:
 
 
 def _line(finding: Finding) -> str:
-    text = (f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} "
-            f"[{finding.severity}] {finding.message}")
+    text = (f"{one_line(finding.path)}:{finding.line}:{finding.column}: {finding.rule} "
+            f"[{finding.severity}] {one_line(finding.message)}")
     if finding.context:
-        text += f"\n    {finding.context}"
+        text += f"\n    {one_line(finding.context)}"
     for related in finding.related:
-        text += f"\n    also in {related.path}:{related.line}"
+        text += f"\n    also in {one_line(related.path)}:{related.line}"
     return text
 
 
@@ -62,8 +63,9 @@ def build_junit(result: Any) -> ET.Element:
             passing = [f for f in findings if SEVERITY_RANK[f.severity] < threshold]
             if failing:
                 suite_failed += 1
+                count = sum(1 + f.unlisted for f in failing)  # those not listed count too
                 failure = ET.SubElement(case, "failure", type=rule_id, message=xml_text(
-                    f"{len(failing)} finding(s): {failing[0].message}"))
+                    f"{count} finding(s): {failing[0].message}"))
                 failure.text = xml_text("\n".join(_line(f) for f in failing))
             if passing:
                 out = ET.SubElement(case, "system-out")

@@ -28,15 +28,16 @@ INFORMATION_URI = "https://pypi.org/project/corpus-validators/"
 
 
 def path_uri(path: str) -> tuple[str, str | None]:
-    """A finding path as a SARIF URI: (uri, uriBaseId); non-ASCII and reserved characters are
-    percent-encoded as UTF-8, file names that could not be decoded keep their original bytes."""
+    """A finding path as a SARIF URI: (uri, uriBaseId). Every byte that is not unreserved or
+    ``/`` is percent-encoded (UTF-8 for non-ASCII): a backslash is part of a POSIX file name
+    (``bad\\xb5.txt``, the shown name of an undecodable one) and becomes ``%5C``, never a folder."""
     raw = os.fsencode(path) if path else b""
     if path.startswith("/"):
         return "file://" + quote(raw, safe="/"), None
     if re.match(r"^[A-Za-z]:[\\/]", path):  # a Windows drive path
         return "file:///" + quote(path.replace("\\", "/").encode("utf-8", "surrogateescape"),
                                   safe="/:"), None
-    return quote(raw.replace(b"\\", b"/"), safe="/"), "%SRCROOT%"
+    return quote(raw, safe="/"), "%SRCROOT%"
 
 
 def _location(path: str, line: int, column: int = 0, end_line: int = 0,

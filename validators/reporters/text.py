@@ -6,6 +6,7 @@ import unicodedata
 from typing import Any, TextIO
 
 from validators.engine import CONTEXT_RADIUS
+from validators.reporters import one_line
 
 INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "\r"}
 
@@ -44,12 +45,12 @@ def marked_context(finding: Any) -> list[str]:
 
 def report(result: Any, stream: TextIO) -> None:
     for finding in result.findings:
-        stream.write(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} "
-                     f"[{finding.severity}] {finding.message}\n")
+        stream.write(f"{one_line(finding.path)}:{finding.line}:{finding.column}: {finding.rule} "
+                     f"[{finding.severity}] {one_line(finding.message)}\n")
         for line in marked_context(finding):
             stream.write(line + "\n")
         for related in finding.related:
-            stream.write(f"      = also in {related.path}:{related.line}\n")
+            stream.write(f"      = also in {one_line(related.path)}:{related.line}\n")
     summary = result.summary()
     sev = summary["by_severity"]
     stream.write(f"\nFound {summary['findings']} finding(s): {sev['error']} error(s), "

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from validators.errors import UsageError
 from validators.findings import Finding
+from validators.outputs import OutputGuard
 from validators.tables import TABLES
 
 FAIL_ON = ["error", "warning", "info", "never"]
@@ -80,7 +81,6 @@ def _table_bytes(frame: Any, as_format: str) -> bytes:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from validators.atomic import write_bytes_atomic
     from validators.cli import _load_config, _progress_printer
     from validators.config import build_ruleset
     from validators.run import exit_code, files_for
@@ -90,11 +90,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
     config = _load_config(args.config)
     ruleset = build_ruleset(config)
     files = files_for(config, args.paths)
+    suffix = "parquet" if args.as_format == "parquet" else "csv"
+    guard = OutputGuard.for_files(files)
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"{args.out}: is not a folder; --out takes the folder to write the tables into")
+    for table in TABLES:  # a refused table fails now, before the extraction
+        guard.check(args.out / f"{table}.{suffix}", f"{table} table")
     extraction = extract_corpus(files, ruleset, progress=_progress_printer())
     frames = extraction.frames
     ref = Reference(extraction.plain_texts, spans=frames["spans"].set_axis(
         range(1, len(frames["spans"]) + 1)), pairs=frames["pairs"], source="the extracted corpus")
-    suffix = "parquet" if args.as_format == "parquet" else "csv"
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -106,10 +111,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         data = frame_data(table, frames[table], target.as_posix())
         schema_findings += to_findings(data, validate(data, ref if table != "findings" else None),
                                        ruleset)
-        try:
-            write_bytes_atomic(target, _table_bytes(frames[table], args.as_format))
-        except OSError as exc:
-            raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
+        guard.write(target, _table_bytes(frames[table], args.as_format), f"{table} table")
         written[table] = {"path": target.as_posix(), "rows": len(frames[table])}
     findings = [f for f, _ in schema_findings]
     if args.format == "json":
@@ -139,7 +141,7 @@ def corpus_reference(paths: list[str], config: Any, ruleset: Any, table: str) ->
     sentences: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
     rows = []
     for corpus_file in discover(paths, config.include, config.exclude):
-        doc = load(corpus_file.path, corpus_file.fs_path)
+        doc = load(corpus_file.path, corpus_file.fs_path, root=corpus_file.root or None)
         row = document_rows(doc, corpus_file.doc_id, ends)
         rows.append(row)
         texts[corpus_file.doc_id] = row.plain_text

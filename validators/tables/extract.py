@@ -211,7 +211,7 @@ def extract_corpus(files: list[CorpusFile], ruleset: RuleSet,
     # two corpus roots can hold the same relative path: then every id is the path findings name
     unique_ids = len(set(ids)) == len(ids)
     for i, corpus_file in enumerate(files):
-        doc = load(corpus_file.path, corpus_file.fs_path)
+        doc = load(corpus_file.path, corpus_file.fs_path, root=corpus_file.root or None)
         results.append(check_document(doc, ruleset))
         rows.append(document_rows(doc, corpus_file.doc_id if unique_ids else corpus_file.path,
                                   ends))
