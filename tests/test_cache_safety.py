@@ -192,7 +192,7 @@ def test_an_entry_copied_from_another_key_misses_and_a_valid_one_hits(
 
 def test_worker_processes_use_the_key_loaded_by_the_parent(project: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("validators.run.PARALLEL_MIN_BYTES", 0)  # a pool even for this corpus
+    monkeypatch.setattr("validators.executors.local.PARALLEL_MIN_BYTES", 0)  # a pool even for this corpus
     config = load_config(project / "corpus-validate.yaml")
     ruleset = build_ruleset(config)
     files = discover(config.corpus_paths(), config.include, config.exclude)

@@ -299,7 +299,7 @@ def test_document_stats_report_encoding_bom_line_endings_and_script(tmp_path: Pa
     assert (crlf["encoding"], crlf["bom"], crlf["line_endings"], crlf["script"]) == (
         "utf-8", True, "crlf", "traditional")
     legacy = document_stats(load("b.txt", str(LEGACY / "zh_tw_news_cna.big5.txt")))
-    assert (legacy["encoding"], legacy["script"]) == ("Big5", "none")
+    assert (legacy["encoding"], legacy["encoding_guess"], legacy["script"]) == ("not-utf-8", "Big5", "none")
     clean = document_stats(load("c.txt", str(CLEAN / "zh_news_nbd.txt")))
     assert (clean["encoding"], clean["bom"], clean["line_endings"], clean["script"]) == (
         "utf-8", False, "lf", "simplified")

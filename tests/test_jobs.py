@@ -17,7 +17,8 @@ from conftest import REPO, SAMPLE, run_cli
 from validators import run as run_module
 from validators.config import Config, build_ruleset
 from validators.discover import discover
-from validators.run import _chunks, run_check
+from validators.executors import local as local_executor
+from validators.run import run_check
 
 # Libraries whose import alone costs a pre-commit hook noticeable time. (opencc's import is a
 # few milliseconds; it serves the documents' script statistic of every run, DESIGN §4.)
@@ -77,8 +78,8 @@ def test_parallel_run_returns_the_same_documents_in_order(monkeypatch: pytest.Mo
     files = discover([str(corpus)])
     ruleset = build_ruleset(Config())
     serial = run_check(files, ruleset, jobs=1)
-    monkeypatch.setattr(run_module, "PARALLEL_MIN_BYTES", 0)  # pool even for a small corpus
-    monkeypatch.setattr(run_module, "CHUNK_FILES", 3)  # and many small tasks
+    monkeypatch.setattr(local_executor, "PARALLEL_MIN_BYTES", 0)  # pool even for a small corpus
+    monkeypatch.setattr(local_executor, "CHUNK_FILES", 3)  # and many small tasks
     seen: list[int] = []
     parallel = run_check(files, ruleset, jobs=2, progress=lambda done, total: seen.append(done))
     assert [d.path for d in parallel.documents] == [f.path for f in files]
@@ -105,9 +106,9 @@ def test_a_small_run_starts_no_pool(tmp_path: Path) -> None:
 @pytest.mark.parametrize("files,jobs", [(1, 2), (7, 2), (100, 2), (1000, 2), (1000, 8)])
 def test_chunks_cover_every_file_once_in_order(files: int, jobs: int) -> None:
     items = [str(i) for i in range(files)]
-    chunks = _chunks(items, jobs)  # type: ignore[arg-type]
+    chunks = local_executor.chunks_of(items, jobs)  # type: ignore[arg-type]
     assert [x for chunk in chunks for x in chunk] == items
-    assert all(1 <= len(chunk) <= run_module.CHUNK_FILES for chunk in chunks)
+    assert all(1 <= len(chunk) <= local_executor.CHUNK_FILES for chunk in chunks)
     if files >= 100:
         assert len(chunks) >= 4 * jobs  # enough tasks to keep every worker busy
 

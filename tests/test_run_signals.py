@@ -13,15 +13,15 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import REPO, SAMPLE
 
 from validators import run as run_module
 from validators.config import Config, build_ruleset
 from validators.discover import discover
+from validators.executors import local as local_executor
 from validators.run import default_jobs, run_check
-
-psutil = pytest.importorskip("psutil")
 
 WAIT = 120  # seconds; generous for a loaded two-core machine, never reached when things work
 
@@ -104,9 +104,11 @@ def test_interrupting_a_pool_run_leaves_no_thread_error(monkeypatch: pytest.Monk
     were cancelled under it (``InvalidStateError`` printed by the thread)."""
     errors: list[BaseException | None] = []
     monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
-    monkeypatch.setattr(run_module, "CHUNK_FILES", 1)  # many pending tasks when interrupted
+    monkeypatch.setattr(local_executor, "CHUNK_FILES", 1)  # many pending tasks when interrupted
     files = discover([str(big_corpus)])
     ruleset = build_ruleset(Config())
+    # helpers an earlier test left (a spawn start method's resource tracker) are not workers
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
     for _ in range(3):
         def interrupt(done: int, total: int) -> None:
             if done == 2:
@@ -117,15 +119,15 @@ def test_interrupting_a_pool_run_leaves_no_thread_error(monkeypatch: pytest.Monk
             if thread is not threading.current_thread() and not thread.daemon:
                 thread.join(timeout=WAIT)
     assert errors == []
-    assert not psutil.Process().children(recursive=True)
+    assert not [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
 
 
 def test_jobs_above_the_cores_start_only_the_useful_workers(monkeypatch: pytest.MonkeyPatch,
                                                             tmp_path: Path) -> None:
     profile = tmp_path / "profile.json"
     monkeypatch.setenv(run_module.PROFILE_ENV, str(profile))
-    monkeypatch.setattr(run_module, "PARALLEL_MIN_BYTES", 0)  # a pool even for the sample
-    monkeypatch.setattr(run_module, "CHUNK_FILES", 1)  # one task per file: 5 tasks
+    monkeypatch.setattr(local_executor, "PARALLEL_MIN_BYTES", 0)  # a pool even for the sample
+    monkeypatch.setattr(local_executor, "CHUNK_FILES", 1)  # one task per file: 5 tasks
     files = discover([str(SAMPLE)])
     ruleset = build_ruleset(Config())
     serial = run_check(files, ruleset, jobs=1)

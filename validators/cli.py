@@ -11,11 +11,14 @@ import io
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from validators import __version__
 from validators.errors import UsageError
+from validators.settings import add_executor_arguments, load_project_config
+from validators.terminal import announce_executor, progress_printer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -59,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", type=Path, metavar="F",
                        help="silence the findings recorded in F; only new findings fail")
     _cache_arguments(check)
+    add_executor_arguments(check)
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
     baseline = sub.add_parser("baseline", help="record the current findings as a baseline file")
@@ -66,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--output", type=Path, required=True, metavar="F")
     baseline.add_argument("--config", type=Path)
     _cache_arguments(baseline)
+    add_executor_arguments(baseline)
 
     hook = sub.add_parser("hook", help="the pre-commit hooks: check the staged FILEs")
     hook.add_argument("files", nargs="*", metavar="FILE")
@@ -76,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--format", choices=sorted(FORMATS), default="text")
     hook.add_argument("--fail-on", choices=["error", "warning", "info", "never"])
     _cache_arguments(hook)
+    add_executor_arguments(hook)
 
     from validators.tables.command import add_parsers as add_table_parsers
 
@@ -97,11 +103,11 @@ def _cache_arguments(parser: argparse.ArgumentParser) -> None:
                              "configuration)")
 
 
-def _cache_for(args: argparse.Namespace, config: Any) -> Any:
+def _cache_for(settings: Any, config: Any) -> Any:
     """The cache opener of one run: the directory is resolved and asked about git once (a
     focused run opens it for two rule sets), and a reason not to use it is printed once."""
     from validators.cache import tracked_by_git
-    from validators.gate import cache_directory, open_cache
+    from validators.gate import open_cache
 
     state: dict[str, Any] = {}
     warned: set[str] = set()
@@ -112,13 +118,16 @@ def _cache_for(args: argparse.Namespace, config: Any) -> Any:
             sys.stderr.write(text + "\n")
 
     def cache_for(ruleset: Any) -> Any:
-        if args.no_cache:
+        if not settings.cache_enabled:
             return None
-        if "directory" not in state:
-            state["directory"] = cache_directory(config, args.cache_dir)
-            state["tracked"] = tracked_by_git(state["directory"])
-        return open_cache(config, ruleset, directory=state["directory"], tracked=state["tracked"],
-                          warn=warn)
+        if settings.scheduler is not None:
+            # the cache (and its per-user key) would travel to other machines' workers over the
+            # network, and its folder is this machine's: off with a remote scheduler (README)
+            return None
+        if "tracked" not in state:
+            state["tracked"] = tracked_by_git(settings.cache_dir)
+        return open_cache(config, ruleset, directory=settings.cache_dir, tracked=state["tracked"],
+                          warn=warn, settings=settings)
 
     return cache_for
 
@@ -131,34 +140,6 @@ def _jobs_value(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of processes >= 1, not {text!r}")
     return value
-
-
-def _jobs(args: argparse.Namespace, config: Any) -> int:
-    """--jobs, else the configuration's ``jobs``, else the number of cores."""
-    from validators.run import default_jobs
-
-    if getattr(args, "jobs", None) is not None:
-        return int(args.jobs)
-    configured = config.extra.get("jobs")
-    if configured is None:
-        return default_jobs()
-    if isinstance(configured, bool) or not isinstance(configured, int) or configured < 1:
-        from validators.errors import ConfigError
-
-        raise ConfigError(f"'jobs' must be a whole number of processes >= 1, not {configured!r}",
-                          config.source, config.lines.get("jobs", 0))
-    return configured
-
-
-def _load_config(path: Path | None) -> Any:
-    from validators.config import find_config, load_config
-    from validators.load import set_max_file_bytes
-
-    if path is not None and not path.exists():
-        raise UsageError(f"{path}: configuration file not found")
-    config = load_config(path if path is not None else find_config())
-    set_max_file_bytes(config.extra.get("max_file_bytes"))
-    return config
 
 
 def _note_sample(config: Any, paths: list[str]) -> None:
@@ -181,27 +162,16 @@ def _close_output(stream: TextIO, path: Path | None, guard: Any) -> None:
         guard.write(path, stream.getvalue().encode("utf-8", "backslashreplace"), "report")
 
 
-def _progress_printer() -> Any:
-    if not sys.stderr.isatty():
-        return None
-
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 50 == 0:
-            end = "\n" if done == total else ""
-            sys.stderr.write(f"\rchecked {done}/{total} files{end}")
-            sys.stderr.flush()
-
-    return progress
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
+    from validators.pipeline import exit_code, run
     from validators.reporters import get_reporter
-    from validators.run import exit_code, files_for, run_check
+    from validators.run import files_for
+    from validators.settings import settings_from
 
-    config = _load_config(args.config)
+    config = load_project_config(args.config)
     ruleset = build_ruleset(config)
-    cache_for = _cache_for(args, config)
+    settings = settings_from(config, ruleset, args)  # a bad option fails before any work
     focus = None
     if args.changed_since is not None:
         from validators.gate import changed_focus, corpus_files
@@ -214,6 +184,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             where = ", ".join(args.paths) or ", ".join(config.corpus_paths())
             sys.stderr.write(f"corpus-validate: warning: no files to check in {where} (include: "
                              f"{', '.join(config.include)})\n")
+    if focus is not None:
+        settings = replace(settings, focus=frozenset(focus))
     from validators.outputs import OutputGuard
 
     guard = OutputGuard.for_files(files)  # never over a corpus file or a special file
@@ -228,34 +200,28 @@ def cmd_check(args: argparse.Namespace) -> int:
             guard.check(html_path, "HTML report")
     if focus is None:  # (--changed-since without configuration: the repository, not the sample)
         _note_sample(config, args.paths)  # once the command line is known to be good
-    if args.fix or args.diff:
-        from validators.fix import fix_files, summary_lines, unified_diff
+    fix = "write" if args.fix else "diff" if args.diff else None
+    extra = {"changed_since": args.changed_since} if focus is not None else None
+    # --diff writes nothing, the cache included
+    result = run(files, ruleset, settings, announce=announce_executor,
+                 cache_for=None if args.diff else _cache_for(settings, config),
+                 progress=None if args.diff else progress_printer(), fix=fix, extra=extra)
+    if fix is not None:
+        from validators.fix import summary_lines, unified_diff
 
-        targets = [f for f in files if focus is None or f.path in focus]
-        fixes = fix_files(targets, ruleset, write=args.fix)
+        fixes = list(result.fixes)
         if args.diff:
             for fixed in fixes:
                 if fixed.changed:
                     sys.stdout.write(unified_diff(fixed))
-            for line in summary_lines(fixes, written=False):
-                sys.stderr.write(f"corpus-validate: {line}\n")
-            return EXIT_FINDINGS if any(f.changed for f in fixes) else EXIT_CLEAN
-        for line in summary_lines(fixes, written=True):
+        for line in summary_lines(fixes, written=not args.diff):
             sys.stderr.write(f"corpus-validate: {line}\n")
-    if focus is None:
-        result = run_check(files, ruleset, progress=_progress_printer(), jobs=_jobs(args, config),
-                           cache=cache_for(ruleset))
-    else:
-        from validators.gate import run_focused
-
-        result = run_focused(files, focus, ruleset, cache_for, progress=_progress_printer(),
-                             jobs=_jobs(args, config))
-        result.extra_summary["changed_since"] = args.changed_since
+        if args.diff:
+            return EXIT_FINDINGS if any(f.changed for f in fixes) else EXIT_CLEAN
     if args.baseline is not None:
         from validators.gate import apply_baseline_file
 
-        apply_baseline_file(result, args.baseline, focus)
-    result.fail_on = args.fail_on or config.fail_on
+        result = apply_baseline_file(result, args.baseline, focus)
     stream = _open_output(args.output)
     get_reporter(args.format)(result, stream)
     if args.format == "text":
@@ -268,23 +234,27 @@ def cmd_check(args: argparse.Namespace) -> int:
         from validators.reporters.html import write_report
 
         write_report(result, html_path, sources={f.path: f.fs_path for f in files}, guard=guard)
-    return exit_code(result.findings, args.fail_on or config.fail_on)
+    return exit_code(result.findings, result.fail_on)
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from validators.baseline import write_baseline
     from validators.config import build_ruleset
     from validators.outputs import OutputGuard
-    from validators.run import files_for, run_check
+    from validators.pipeline import run
+    from validators.run import files_for
+    from validators.settings import settings_from
 
-    config = _load_config(args.config)
+    config = load_project_config(args.config)
     ruleset = build_ruleset(config)
     files = files_for(config, args.paths)
+    settings = settings_from(config, ruleset, args)
     _note_sample(config, args.paths)
     guard = OutputGuard.for_files(files)
     guard.check(args.output, "baseline")  # a refused --output fails now, not after the run
-    result = run_check(files, ruleset, progress=_progress_printer(),
-                       cache=_cache_for(args, config)(ruleset), jobs=_jobs(args, config))
+    result = run(files, ruleset, settings, announce=announce_executor,
+                 cache_for=_cache_for(settings, config),
+                 progress=progress_printer())
     count = write_baseline(args.output, result.findings, guard)
     sys.stdout.write(f"corpus-validate: wrote {count} finding(s) of {len(result.documents)} "
                      f"document(s) to the baseline {args.output}\n")
@@ -293,22 +263,23 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_hook(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
-    from validators.gate import corpus_files, corpus_members, run_focused, scoped
+    from validators.gate import corpus_files, corpus_members, scoped
+    from validators.pipeline import exit_code, run
     from validators.reporters import get_reporter
-    from validators.run import exit_code
+    from validators.settings import jobs_of, settings_from
 
-    config = _load_config(args.config)
+    config = load_project_config(args.config)
     ruleset = build_ruleset(config)
     scope = "corpus" if args.corpus_wide else "document"
     staged = corpus_members(config, args.files)
+    # pre-commit already runs the per-file hook in parallel chunks; the corpus-wide one is serial
+    settings = settings_from(config, ruleset, args, focus={f.path for f in staged}, scope=scope,
+                             jobs=jobs_of(config) if args.corpus_wide else 1)
     if not staged or not scoped(ruleset, scope).enabled():
         return EXIT_CLEAN
     corpus = corpus_files(config, []) if args.corpus_wide else staged
-    # pre-commit already runs the per-file hook in parallel chunks; the corpus-wide one is serial
-    jobs = _jobs(args, config) if args.corpus_wide else 1
-    result = run_focused(corpus, {f.path for f in staged}, ruleset, _cache_for(args, config),
-                         scope=scope, jobs=jobs)
-    result.fail_on = args.fail_on or config.fail_on
+    result = run(corpus, ruleset, settings, announce=announce_executor,
+                 cache_for=_cache_for(settings, config))
     get_reporter(args.format)(result, sys.stdout)
     return exit_code(result.findings, result.fail_on)
 
@@ -317,7 +288,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
     from validators.docs import explain_rule, rules_json, rules_markdown, rules_table
 
-    config = _load_config(args.config)
+    config = load_project_config(args.config)
     ruleset = build_ruleset(config)
     if args.action == "explain":
         if not args.rule_id:

@@ -256,28 +256,46 @@ def choose_bands(threshold: float, num_perm: int, fn_weight: float = 0.8) -> tup
     return best[1], best[2]
 
 
+def band_keys(signature: Any, num_perm: int, bands: int, rows: int) -> list[tuple[int, int]]:
+    """The LSH bucket keys ``(band, key)`` of one MinHash signature: exactly the keys
+    datasketch's ``MinHashLSH(params=(bands, rows), hashfunc=xxhash.xxh3_64_digest)`` files it
+    under (its ``hashranges`` and ``_hashed_byteswap``: the band's hash values in the scheme's
+    dtype, byte-swapped, hashed with xxh3-64), so two documents share a bucket exactly when
+    datasketch would return one for the other. Plain ints: small, picklable, shuffle-friendly."""
+    import numpy as np
+    import xxhash
+
+    values = np.asarray(np.frombuffer(signature, dtype=np.uint64) if isinstance(signature, bytes)
+                        else signature).astype(_hashvalue_dtype(num_perm))
+    return [(band, xxhash.xxh3_64_intdigest(values[band * rows:(band + 1) * rows].byteswap().tobytes()))
+            for band in range(bands)]
+
+
+def _hashvalue_dtype(num_perm: int) -> Any:
+    """The dtype datasketch keeps a signature's hash values in (uint32 for the 2.x ``affine32``
+    scheme, uint64 for the legacy one): the band bytes are hashed in that width."""
+    return _minhash_template(num_perm).hashvalues.dtype
+
+
+def bucket_pairs(members: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Every pair ``(a, b)``, ``a < b``, of the distinct keys in one LSH bucket."""
+    keys = sorted(set(members))
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            yield a, b
+
+
 def lsh_candidates(signatures: dict[str, Any], num_perm: int, bands: int,
                    rows: int) -> set[tuple[str, str]]:
-    """Candidate pairs from datasketch's MinHashLSH with explicit ``params=(bands, rows)`` (band
-    keys hashed with xxhash): documents whose signatures agree on every row of at least one band.
-    Pairs are returned sorted (a < b)."""
-    import xxhash
-    from datasketch import MinHash, MinHashLSH
-
-    lsh = MinHashLSH(num_perm=num_perm, params=(bands, rows), hashfunc=xxhash.xxh3_64_digest)
-    permutations = _minhash_template(num_perm).permutations
-    minhashes = {key: MinHash(num_perm=num_perm, seed=MINHASH_SEED, hashvalues=sig,
-                              permutations=permutations, **_scheme_kwargs())
-                 for key, sig in sorted(signatures.items())}
-    with lsh.insertion_session() as session:
-        for key, m in minhashes.items():
-            session.insert(key, m, check_duplication=False)
-    pairs: set[tuple[str, str]] = set()
-    for key, m in minhashes.items():
-        for other in lsh.query(m):
-            if other != key:
-                pairs.add((key, other) if key < other else (other, key))
-    return pairs
+    """Candidate pairs (a < b): documents whose signatures agree on every row of at least one
+    band. The same set as datasketch's MinHashLSH with ``params=(bands, rows)`` and xxh3-64 band
+    hashes (see :func:`band_keys`), from plain buckets: the corpus-wide plan computes the same
+    buckets as a group-by that can run distributed."""
+    buckets: dict[tuple[int, int], list[str]] = {}
+    for key, sig in signatures.items():
+        for band in band_keys(sig, num_perm, bands, rows):
+            buckets.setdefault(band, []).append(key)
+    return {pair for members in buckets.values() if len(members) > 1 for pair in bucket_pairs(members)}
 
 
 # --- grouping -------------------------------------------------------------------------------
@@ -315,8 +333,14 @@ def groups_of(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
 
 
 def describe_others(others: list[str], limit: int = 3) -> str:
-    shown = ", ".join(others[:limit])
-    return shown + (f" and {len(others) - limit} more" if len(others) > limit else "")
+    return describe_others_counted(others[:limit], len(others), limit)
+
+
+def describe_others_counted(first: list[str], total: int, limit: int = 3) -> str:
+    """:func:`describe_others` of a list of which only the first ``limit`` (or more) items and
+    the length ``total`` are known: a corpus-wide plan ships a capped list, not every path."""
+    shown = ", ".join(first[:limit])
+    return shown + (f" and {total - limit} more" if total > limit else "")
 
 
 def in_focus(paths: Iterable[str], focus: set[str] | None) -> Iterator[str]:

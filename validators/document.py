@@ -152,18 +152,32 @@ class Document:
             by_line: dict[int, list[Sentence]] = {}
             for sentence in sentences:
                 by_line.setdefault(sentence.line, []).append(sentence)
+            # per line: its sentences' raw column ranges (ordered, disjoint), computed once, so
+            # that each breaking issue finds the sentences it touches by bisection: linear in
+            # the issues even for 200 000 of them on one line
+            ranges: dict[int, tuple[list[int], list[int], list[int], int]] = {}
             for issue in self.markup.issues:
                 if issue.kind not in BREAKING_KINDS:
                     continue
                 for line_no in range(issue.line, issue.end_line + 1):
-                    line = self.markup.lines[line_no - 1]
-                    for sentence in by_line.get(line_no, ()):
-                        first = line.raw_column(sentence.start - line.offset) + 1
-                        last = line.raw_column(max(sentence.end - 1 - line.offset, 0)) + 1
-                        lo = issue.column if line_no == issue.line else 1
-                        hi = issue.end_column if line_no == issue.end_line else len(line.raw) + 1
-                        if lo <= last + 1 and hi >= first:
-                            broken.add(sentence.index)
+                    if line_no not in by_line:
+                        continue
+                    if line_no not in ranges:
+                        line = self.markup.lines[line_no - 1]
+                        firsts, lasts, indexes = [], [], []
+                        for sentence in by_line[line_no]:
+                            firsts.append(line.raw_column(sentence.start - line.offset) + 1)
+                            lasts.append(line.raw_column(max(sentence.end - 1 - line.offset, 0)) + 1)
+                            indexes.append(sentence.index)
+                        ranges[line_no] = (firsts, lasts, indexes, len(line.raw) + 1)
+                    firsts, lasts, indexes, line_end = ranges[line_no]
+                    lo = issue.column if line_no == issue.line else 1
+                    hi = issue.end_column if line_no == issue.end_line else line_end
+                    # the sentences with last + 1 >= lo and first <= hi
+                    i = bisect.bisect_left(lasts, lo - 1)
+                    while i < len(firsts) and firsts[i] <= hi:
+                        broken.add(indexes[i])
+                        i += 1
             self.cache[key] = broken
         return self.cache[key]
 

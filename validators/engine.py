@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from validators import facts
 from validators.checks import CorpusCheckType
 from validators.document import Document
 from validators.errors import ConfigError
+from validators.facts import document_facts
 from validators.findings import Finding, Hit, fingerprint
-from validators.pairing import pair_markers
 from validators.rules import Rule, RuleSet
 from validators.sentences import DEFAULT_SENTENCE_END
 
@@ -106,47 +107,8 @@ class DocumentResult:
 
 
 def document_stats(doc: Document, sentence_end: str = DEFAULT_SENTENCE_END) -> dict[str, Any]:
-    stats: dict[str, Any] = {"bytes": len(doc.data), "readable": doc.readable}
-    stats.update(encoding_stats(doc))
-    if doc.readable:
-        spans = doc.markup.spans
-        stats.update(chars=len(doc.text or ""), lines=len(doc.lines),
-                     spans=len(spans), cand=doc.markup.tag_count("cand"),
-                     a=doc.markup.tag_count("a"), annotated=doc.annotated)
-        # for the HTML report's frequency tables: {text: n} of <cand> spans, {"不仅…也": n} of pairs
-        stats["connectives"] = dict(Counter(s.text for s in spans if s.tag == "cand"))
-        pairs = pair_markers(doc, sentence_end).pairs if stats["a"] else []
-        stats["pairs"] = len(pairs)
-        stats["pair_texts"] = dict(Counter(f"{p.first.text}…{p.second.text}" for p in pairs))
-    return stats
-
-
-def encoding_stats(doc: Document) -> dict[str, Any]:
-    """encoding (utf-8, the likely legacy encoding, binary, unreadable, empty), bom, line_endings
-    (lf, crlf, cr, mixed, none) and script (simplified, traditional, mixed, none)."""
-    from validators.checks.encoding_text import BOM, line_ending_style
-
-    kinds = {p.kind for p in doc.problems}
-    if "unreadable" in kinds or "too_large" in kinds:
-        encoding = "unreadable"
-    elif "binary" in kinds:
-        encoding = "binary"
-    elif "invalid_utf8" in kinds:
-        encoding = str(doc.cache.get("encoding_guess") or "unknown")
-    else:
-        encoding = "utf-8"
-    stats: dict[str, Any] = {"encoding": encoding, "bom": doc.data.startswith(BOM),
-                             "line_endings": line_ending_style(doc.data), "script": "none"}
-    if doc.readable and doc.text:
-        from validators.script_sets import document_script
-
-        stats["script"] = document_script(doc, 0.1, 3)
-    return stats
-
-
-def _sentence_end(ruleset: RuleSet) -> str:
-    rule = ruleset.rules.get("PAIR001")
-    return str(rule.options.get("sentence_end", DEFAULT_SENTENCE_END)) if rule else DEFAULT_SENTENCE_END
+    """The stats of ``doc`` (:meth:`validators.facts.DocumentFacts.to_stats`), default thresholds."""
+    return document_facts(doc, sentence_end).to_stats()
 
 
 class _Stopwatch:
@@ -165,10 +127,13 @@ class _Stopwatch:
 
 
 def check_document(doc: Document, ruleset: RuleSet,
-                   timings: dict[str, float] | None = None) -> DocumentResult:
+                   timings: dict[str, float] | None = None, *, sentence_end: str | None = None,
+                   script_thresholds: tuple[float, int] | None = None) -> DocumentResult:
     """All per-document rules on one parse of ``doc``. With ``timings`` (the benchmark's
     per-check-type profile), CPU seconds spent are added under "parse", "check:<type>",
-    "collect:<type>" and "stats"."""
+    "collect:<type>" and "stats". The stats are the document's facts for the run's sentence ends
+    and SCR001's thresholds: from ``ruleset``, unless given (a run that checks a subset of its rule
+    set passes the whole set's values, so every subset gives the same facts)."""
     clock = _Stopwatch(timings)
     if timings is not None and doc.readable:
         doc.markup  # noqa: B018 - the one parse, timed on its own
@@ -190,7 +155,9 @@ def check_document(doc: Document, ruleset: RuleSet,
         except (ConfigError, TimeoutError) as exc:
             raise rule_error(rule, doc, exc) from None
         clock.lap(f"collect:{check.name}")
-    stats = document_stats(doc, _sentence_end(ruleset))
+    ratio, min_chars = script_thresholds or facts.script_thresholds(ruleset)
+    stats = document_facts(doc, facts.sentence_end_of(ruleset) if sentence_end is None else sentence_end,
+                           mixed_ratio=ratio, min_chars=min_chars).to_stats()
     clock.lap("stats")
     return DocumentResult(doc.path, findings, stats, collected)
 

@@ -28,7 +28,6 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from validators import load as load_module
 from validators.checks._chars import (
     JOINERS,
     REMOVABLE_INVISIBLE,
@@ -39,7 +38,7 @@ from validators.checks._chars import (
     joiner_in_use,
 )
 from validators.discover import CorpusFile
-from validators.load import decode, likely_encoding, outside_root
+from validators.load import DEFAULT_MAX_FILE_BYTES, decode, likely_encoding, outside_root
 from validators.outputs import replace_file
 from validators.rules import Rule, RuleSet
 
@@ -130,15 +129,6 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
     if _wants(rules, "encoding_text", "bom") and text.startswith("\ufeff"):
         text = text[1:]
         changes.append(f"{_wants(rules, 'encoding_text', 'bom')[0].id} removed the byte-order mark")
-    endings = _wants(rules, "encoding_text", "line_endings")
-    if endings and "\r" in text:
-        # a lone CR is a line ending only in a file that has no LF at all (classic Mac); in a
-        # file with LF or CRLF endings it is inside a paragraph, and a line break there would
-        # split the paragraph (and its sentences and <a> pairs) in two
-        count = text.count("\r\n") if "\n" in text else text.count("\r")
-        text = text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
-        if count:
-            changes.append(f"{endings[0].id} converted {count} CRLF/CR line ending(s) to LF")
     for rule in _wants(rules, "encoding_text", "invisible"):
         allow = set(rule.options.get("allow", ""))
         keep_first = text.startswith("\ufeff")  # a BOM whose own rule is not fixing it
@@ -160,6 +150,16 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
         if removed:
             text = ("\ufeff" if keep_first else "") + body
             changes.append(f"{rule.id} removed {removed} invisible character(s)")
+    # after the invisible characters: removing one between a CR and an LF makes a CRLF
+    endings = _wants(rules, "encoding_text", "line_endings")
+    if endings and "\r" in text:
+        # a lone CR is a line ending only in a file that has no LF at all (classic Mac); in a
+        # file with LF or CRLF endings it is inside a paragraph, and a line break there would
+        # split the paragraph (and its sentences and <a> pairs) in two
+        count = text.count("\r\n") if "\n" in text else text.count("\r")
+        text = text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
+        if count:
+            changes.append(f"{endings[0].id} converted {count} CRLF/CR line ending(s) to LF")
     for rule in _wants(rules, "punctuation_width"):
         from validators.checks.punctuation_width import edits
 
@@ -183,7 +183,8 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
     return text.encode("utf-8"), changes, ""
 
 
-def _read_regular(corpus_file: CorpusFile) -> tuple[bytes, os.stat_result | None, str]:
+def _read_regular(corpus_file: CorpusFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+                  ) -> tuple[bytes, os.stat_result | None, str]:
     """(bytes, status, "") of a corpus file that is a regular file and not a symlink, else
     (b"", None, why it is skipped). Opened with O_NOFOLLOW and O_NONBLOCK: a link swapped in is
     not followed, a FIFO swapped in does not block."""
@@ -197,7 +198,7 @@ def _read_regular(corpus_file: CorpusFile) -> tuple[bytes, os.stat_result | None
                            "fix the file it points to where it lives)")
     if not stat.S_ISREG(st.st_mode):  # a FIFO, socket or device would block or never end
         return b"", None, "not a regular file"
-    if st.st_size > load_module.MAX_FILE_BYTES:
+    if st.st_size > max_bytes:
         return b"", None, "larger than max_file_bytes"
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -205,40 +206,49 @@ def _read_regular(corpus_file: CorpusFile) -> tuple[bytes, os.stat_result | None
             opened = os.fstat(handle.fileno())
             if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino) or not stat.S_ISREG(opened.st_mode):
                 return b"", None, "changed while it was being read; left alone"
-            return handle.read(), opened, ""
+            data = handle.read(max_bytes + 1)
+            if len(data) > max_bytes:  # it grew past the limit while it was read
+                return b"", None, "larger than max_file_bytes"
+            return data, opened, ""
     except OSError as exc:
         return b"", None, f"cannot read: {exc.strerror}"
 
 
-def fix_files(files: Iterable[CorpusFile], ruleset: RuleSet, write: bool) -> list[FixResult]:
-    """Fix (``write``) or only compute (``--diff``) the fixes of ``files``. Only regular files are
-    fixed, in place of the file itself (a symlinked corpus file is skipped, its target untouched),
-    keeping permissions, owner and group (:func:`validators.outputs.replace_file`)."""
-    results = []
-    for corpus_file in files:
-        # the corpus ends at its root: a file in a linked-out folder is never rewritten (a
-        # symlinked file itself is skipped below, with its own reason)
-        outside = "" if os.path.islink(corpus_file.fs_path) else outside_root(
-            corpus_file.fs_path, corpus_file.root or None)
-        if outside:
-            results.append(FixResult(corpus_file.path, corpus_file.fs_path, b"", b"",
-                                     skipped=f"not fixed: {outside}"))
-            continue
-        data, st, skipped = _read_regular(corpus_file)
-        if st is None:
-            results.append(FixResult(corpus_file.path, corpus_file.fs_path, b"", b"", skipped=skipped))
-            continue
-        fixed, changes, skipped = fix_bytes(data, ruleset)
-        result = FixResult(corpus_file.path, corpus_file.fs_path, data, fixed, changes, skipped)
-        if write and result.changed:
-            try:
-                replace_file(corpus_file.fs_path, fixed, st)
-            except OSError as exc:
-                result.skipped = f"cannot write: {exc.strerror or exc}"
-                result.fixed = data
-                result.changes = []
-        results.append(result)
-    return results
+def fix_file(corpus_file: CorpusFile, ruleset: RuleSet, write: bool,
+             max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[FixResult, bytes | None]:
+    """Fix (``write``) or only compute (``--diff``) the fixes of one file: its result, and the
+    bytes the file now holds (None when it was not read here: the check's own load reports
+    why). Only regular files are fixed, in place of the file itself (a symlinked corpus file is
+    skipped, its target untouched), keeping permissions, owner and group
+    (:func:`validators.outputs.replace_file`)."""
+    # the corpus ends at its root: a file in a linked-out folder is never rewritten (a
+    # symlinked file itself is skipped below, with its own reason)
+    outside = "" if os.path.islink(corpus_file.fs_path) else outside_root(
+        corpus_file.fs_path, corpus_file.root or None)
+    if outside:
+        return FixResult(corpus_file.path, corpus_file.fs_path, b"", b"",
+                         skipped=f"not fixed: {outside}"), None
+    data, st, skipped = _read_regular(corpus_file, max_bytes)
+    if st is None:
+        return FixResult(corpus_file.path, corpus_file.fs_path, b"", b"", skipped=skipped), None
+    fixed, changes, skipped = fix_bytes(data, ruleset)
+    result = FixResult(corpus_file.path, corpus_file.fs_path, data, fixed, changes, skipped)
+    if not (write and result.changed):
+        return result, data
+    try:
+        replace_file(corpus_file.fs_path, fixed, st)
+    except OSError as exc:
+        result.skipped = f"cannot write: {exc.strerror or exc}"
+        result.fixed = data
+        result.changes = []
+        return result, data
+    return result, fixed
+
+
+def fix_files(files: Iterable[CorpusFile], ruleset: RuleSet, write: bool,
+              max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[FixResult]:
+    """:func:`fix_file` of each file (the pipeline fixes each file as it reads it)."""
+    return [fix_file(corpus_file, ruleset, write, max_bytes)[0] for corpus_file in files]
 
 
 def _display(data: bytes) -> str:

@@ -14,55 +14,48 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from validators.baseline import apply_baseline, load_baseline
-from validators.cache import DEFAULT_CACHE_DIR, ResultCache, open_result_cache, ruleset_fingerprint
+from validators.cache import ResultCache, open_result_cache, ruleset_fingerprint
 from validators.config import Config
 from validators.discover import CorpusFile, discover, display_path, matches
-from validators.findings import Finding
+from validators.pipeline import RunResult, scoped  # noqa: F401 - scoped: for the hooks
 from validators.rules import RuleSet
-from validators.run import RunResult, run_check
+from validators.settings import Settings
 
 Progress = Callable[[int, int], None] | None
 
 
 def cache_directory(config: Config, directory: Path | None = None) -> Path:
-    """Where the result cache lives: ``--cache-dir``, else ``cache_dir`` of the configuration
-    (relative to it), else ``.corpus-validate-cache`` beside the configuration file (or in the
-    working directory without one)."""
-    if directory is not None:
-        return directory
-    configured = config.extra.get("cache_dir")
-    if configured is not None and not isinstance(configured, str):
-        from validators.errors import ConfigError
+    """Where the result cache lives (:func:`validators.settings.cache_directory`)."""
+    from validators.settings import cache_directory as resolve
 
-        raise ConfigError("'cache_dir' must be a path", config.source,
-                          config.lines.get("cache_dir"))
-    base = config.root if config.source else Path.cwd()
-    return base / (configured or DEFAULT_CACHE_DIR)
+    return resolve(config, directory)
 
 
 def open_cache(config: Config, ruleset: RuleSet, *, enabled: bool = True,
                directory: Path | None = None, tracked: bool | None = None,
-               warn: Callable[[str], None] | None = None) -> ResultCache | None:
+               warn: Callable[[str], None] | None = None,
+               settings: Settings | None = None) -> ResultCache | None:
     """The result cache for this rule set in :func:`cache_directory`, or None: disabled, tracked
     by git (``tracked``: the caller's :func:`validators.cache.tracked_by_git` answer, else asked
-    here), or no usable per-user key; ``warn`` receives the one-line reason."""
+    here), or no usable per-user key; ``warn`` receives the one-line reason. Its fingerprint
+    covers the rule set and the settings results depend on (``Settings.cache_items``)."""
     if not enabled:
         return None
-    settings = {k: v for k, v in config.extra.items() if k not in ("cache_dir", "jobs")}
+    if settings is None:
+        from validators.settings import settings_from
+
+        settings = settings_from(config, ruleset)
     cache, warning = open_result_cache(cache_directory(config, directory),
-                                       ruleset_fingerprint(ruleset, settings), tracked=tracked)
+                                       ruleset_fingerprint(ruleset, settings.cache_items()),
+                                       tracked=tracked)
     if warning is not None and warn is not None:
         warn(warning)
     return cache
-
-
-def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
-    """The rules of one scope: ``document`` (per-file) or ``corpus`` (corpus-wide)."""
-    return RuleSet({rid: r for rid, r in ruleset.rules.items() if r.check.scope == scope})
 
 
 def corpus_files(config: Config, paths: list[str]) -> list[CorpusFile]:
@@ -116,27 +109,13 @@ def run_focused(corpus: list[CorpusFile], focus: set[str], ruleset: RuleSet,
                 cache_for: Callable[[RuleSet], ResultCache | None],
                 progress: Progress = None, scope: str = "all", jobs: int = 1) -> RunResult:
     """Per-document rules on the focused files only; corpus-wide rules over the whole corpus,
-    reporting only groups that contain a focused file. ``scope`` limits to one of the two."""
-    focused = [f for f in corpus if f.path in focus]
-    findings: list[Finding] = []
-    documents = []
-    if scope in ("all", "document"):
-        doc_rules = scoped(ruleset, "document")
-        doc_run = run_check(focused, doc_rules, progress=progress, cache=cache_for(doc_rules),
-                            jobs=jobs)
-        findings += doc_run.findings
-        documents = doc_run.documents
-    corpus_rules = scoped(ruleset, "corpus")
-    if scope in ("all", "corpus") and focused and corpus_rules.enabled():
-        corpus_run = run_check(corpus, corpus_rules, focus=focus, progress=progress,
-                               cache=cache_for(corpus_rules), jobs=jobs)
-        findings += corpus_run.findings
-        if scope == "corpus":
-            documents = [d for d in corpus_run.documents if d.path in focus]
-    findings.sort(key=Finding.sort_key)
-    result = RunResult(findings, documents, ruleset)
-    result.extra_summary["corpus_documents"] = len(corpus)
-    return result
+    reporting only groups that contain a focused file (one pass: :func:`validators.pipeline.run`).
+    ``scope`` limits to one of the two."""
+    from validators.pipeline import run
+    from validators.settings import Settings
+
+    settings = Settings(jobs=jobs, focus=frozenset(focus), scope=scope)
+    return run(corpus, ruleset, settings, cache_for=cache_for, progress=progress)
 
 
 def changed_focus(ref: str, corpus: list[CorpusFile], paths: list[str] | None = None,
@@ -158,12 +137,14 @@ def changed_focus(ref: str, corpus: list[CorpusFile], paths: list[str] | None = 
     return {f.path for f in corpus if f.path in changed}
 
 
-def apply_baseline_file(result: RunResult, path: Path, focus: set[str] | None = None) -> None:
-    """Keep only new findings in ``result``; record new/baselined/stale in its summary."""
+def apply_baseline_file(result: RunResult, path: Path, focus: set[str] | frozenset[str] | None = None
+                        ) -> RunResult:
+    """A new result with only the findings not in the baseline ``path``; its summary records
+    new/baselined/stale."""
     baseline = load_baseline(path)
-    outcome = apply_baseline(result.findings, baseline, focus)
-    result.findings = outcome.new
-    result.extra_summary["baseline"] = outcome.summary(str(path))
+    outcome = apply_baseline(result.findings, baseline, set(focus) if focus is not None else None)
+    return replace(result, findings=outcome.new,
+                   extra_summary={**result.extra_summary, "baseline": outcome.summary(str(path))})
 
 
 def gate_notes(result: RunResult) -> list[str]:

@@ -125,27 +125,14 @@ def decode(path: str, data: bytes, fs_path: str | None = None) -> Document:
     return doc
 
 
+# Files above this size are reported (ENC012) instead of read. A run's limit (the configuration's
+# ``max_file_bytes``) is ``Settings.max_file_bytes``, passed to :func:`load` with the work.
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
-# Files above this size are reported (ENC012) instead of read; set from the configuration's
-# ``max_file_bytes`` by :func:`set_max_file_bytes` (worker processes inherit it through fork).
-MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
-
-
-def set_max_file_bytes(limit: int | None) -> None:
-    global MAX_FILE_BYTES
-    MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES if limit is None else int(limit)
 
 
 def _file_kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "is a directory"
-    if stat.S_ISFIFO(mode):
-        return "not a regular file: a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "not a regular file: a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "not a regular file: a device"
-    return "not a regular file"
+    """Why a corpus path that is not a regular file is not read."""
+    return "is a directory" if stat.S_ISDIR(mode) else f"not a regular file: {kind_of(mode)}"
 
 
 def _unreadable(path: str, fs_path: str, reason: str) -> Document:
@@ -193,7 +180,7 @@ def outside_root(fs_path: str, root: str | None = None) -> str:
 def _outside(fs_path: str, real: str, mode: int | None) -> str:
     """The finding's detail for a path leading outside the root: the link as written (what the
     pull request contains), else the real path; what kind of thing is there; never its content."""
-    kind = "a missing file" if mode is None else _target_kind(mode)
+    kind = "a missing file" if mode is None else kind_of(mode)
     if os.path.islink(fs_path):
         with contextlib.suppress(OSError):
             real = os.readlink(fs_path)
@@ -201,7 +188,8 @@ def _outside(fs_path: str, real: str, mode: int | None) -> str:
     return f"a path through a symbolic link to {kind} outside the corpus root ({_shown(real)}), not read"
 
 
-def _target_kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file system entry is, in the words of findings and errors (outputs.py too)."""
     if stat.S_ISREG(mode):
         return "a file"
     if stat.S_ISDIR(mode):
@@ -210,8 +198,10 @@ def _target_kind(mode: int) -> str:
         return "a FIFO (named pipe)"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+    if stat.S_ISCHR(mode):
         return "a device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
     return "a special file"
 
 
@@ -256,15 +246,17 @@ class OutsideRoot(Exception):
     """A corpus file whose real path is outside its corpus root (never opened)."""
 
 
-def load(path: str, fs_path: str, max_bytes: int | None = None, root: str | None = None) -> Document:
-    """Read a file once; I/O errors (permissions, symlink loops, vanished files) become findings.
+def read_bytes(path: str, fs_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+               root: str | None = None) -> bytes | Document:
+    """Read a file once: its bytes, or the :class:`Document` of why it was not read (I/O errors,
+    permissions, symlink loops, vanished files, too large, outside its root).
 
     Only regular files are read (a FIFO, socket or device in the corpus would block or never
-    end), and at most ``max_bytes`` (default :data:`MAX_FILE_BYTES`) of them: a larger file, or
-    one that grows past the limit while it is read, is reported as too large, never read whole.
-    Only files inside ``root`` (``CorpusFile.root``; default: the file's own folder) are opened.
+    end), and at most ``max_bytes`` of them: a larger file, or one that grows past the limit
+    while it is read, is reported as too large, never read whole. Only files inside ``root``
+    (``CorpusFile.root``; default: the file's own folder) are opened.
     """
-    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    limit = max_bytes
     try:
         fd = _open_inside(fs_path, root)
     except OutsideRoot as exc:
@@ -293,7 +285,14 @@ def load(path: str, fs_path: str, max_bytes: int | None = None, root: str | None
             os.close(fd)
     if len(data) > limit:  # it grew past the limit while it was read
         return too_large(path, fs_path, len(data), limit)
-    return decode(path, data, fs_path)
+    return data
+
+
+def load(path: str, fs_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+         root: str | None = None) -> Document:
+    """Read (:func:`read_bytes`) and decode a file once; what prevents reading is a finding."""
+    got = read_bytes(path, fs_path, max_bytes, root)
+    return got if isinstance(got, Document) else decode(path, got, fs_path)
 
 
 def is_readable_file(fs_path: str) -> bool:

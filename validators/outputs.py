@@ -37,18 +37,9 @@ from typing import Any
 
 from validators.atomic import write_bytes_atomic
 from validators.errors import UsageError
+from validators.load import kind_of
 
 NEW_FILE_MODE = 0o666  # less the umask
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    return "a special file"
 
 
 def _writes_into(mode: int) -> bool:
@@ -98,7 +89,7 @@ class OutputGuard:
             if _writes_into(st.st_mode):
                 return Path(path), st
             if not stat.S_ISREG(st.st_mode):
-                raise UsageError(f"{shown}: is {_kind(st.st_mode)}; the {what} can only be written to "
+                raise UsageError(f"{shown}: is {kind_of(st.st_mode)}; the {what} can only be written to "
                                  "a file, a FIFO or a character device")
         resolved = Path(os.path.realpath(path))
         if st is not None:  # the regular file, reached through any links: replace it where it is

@@ -8,12 +8,14 @@ its options; the engine turns hits into findings with the rule's id, severity an
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from validators.corpus_ops import CorpusOps, LocalOps
 from validators.document import Document
 from validators.findings import Hit
 
@@ -53,17 +55,26 @@ class CheckType:
 
 class CorpusCheckType(CheckType):
     """A corpus-wide check: ``collect`` runs per document (picklable result, cacheable by content
-    hash), ``finish`` runs once over everything collected and yields hits with ``path`` set."""
+    hash), ``plan`` runs once over everything collected, through the primitives of
+    :mod:`validators.corpus_ops` (so it runs in one process or on a cluster), and yields hits with
+    ``path`` set in a deterministic order."""
 
     scope: ClassVar[str] = "corpus"
 
     def collect(self, doc: Document, options: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+             focus: set[str] | None = None) -> Iterable[Hit]:
+        """``items``: ``ops.items(rule_id)``, the (path, collected item) pairs. ``focus``: when
+        set (pre-commit, --changed-since), report only groups touching it."""
+        raise NotImplementedError
+
     def finish(self, collected: dict[str, Any], options: dict[str, Any],
                focus: set[str] | None = None) -> Iterable[Hit]:
-        """``focus``: when set (pre-commit, --changed-since), report only groups touching it."""
-        raise NotImplementedError
+        """``plan`` over one rule's ``{path: item}`` in this process."""
+        ops = LocalOps.of(collected)
+        return self.plan(ops, ops.items(""), options, focus)
 
     def check(self, doc: Document, options: dict[str, Any]) -> Iterable[Hit]:
         return self.finish({doc.path: self.collect(doc, options)}, options)
@@ -81,14 +92,9 @@ def register(cls: type[CheckType]) -> type[CheckType]:
     return cls
 
 
-_loaded = False
-
-
+@functools.cache
 def load_check_types() -> dict[str, type[CheckType]]:
     """Import every module of this package once; each registers its check type(s)."""
-    global _loaded
-    if not _loaded:
-        for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            importlib.import_module(f"{__name__}.{module.name}")
-        _loaded = True
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{module.name}")
     return REGISTRY

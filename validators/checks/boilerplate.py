@@ -14,11 +14,11 @@ template: when more than ``max_share`` of its counted lines recur, it is left to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from validators import dedup
 from validators.checks import CorpusCheckType, Option, register
+from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit, Related
 
@@ -58,29 +58,51 @@ class BoilerplateCheck(CorpusCheckType):
         return {"doc": dedup.content_hash(folded_doc), "lines": sorted(
             (h, n, end, snippet) for h, (n, end, snippet) in lines.items())}
 
-    def finish(self, collected: dict[str, Any], options: dict[str, Any],
-               focus: set[str] | None = None) -> Iterator[Hit]:
-        where: dict[int, list[tuple[str, int]]] = {}   # line hash -> [(path, line)]
-        contents: dict[int, set[str]] = {}             # line hash -> distinct document hashes
-        for path, item in sorted(collected.items()):
-            if not item:
-                continue
-            for h, number, _, _ in item["lines"]:
-                where.setdefault(h, []).append((path, number))
-                contents.setdefault(h, set()).add(item["doc"])
-        recurring = {h for h, docs in contents.items() if len(docs) >= options["min_count"]}
+    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+             focus: set[str] | None = None) -> list[Hit]:
+        """Group line occurrences by line hash; only the recurring lines (with their count and
+        first occurrences) reach the client, and each document's hits are made where it lives."""
+        recurring = dict(ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _line_entries)),
+                                                 _recurring, options["min_count"])))
         if not recurring:
-            return
-        for path in dedup.in_focus(sorted(p for p, i in collected.items() if i), focus):
-            item = collected[path]
-            mine = [line for line in item["lines"] if line[0] in recurring]
-            if not mine or len(mine) > options["max_share"] * len(item["lines"]):
-                continue
-            for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
-                others = [(p, n) for p, n in where[h] if p != path]
-                yield Hit(number, 1, number, end,
-                          {"count": len(contents[h]), "others":
-                              dedup.describe_others([p for p, _ in others]),
-                           "text": snippet},
-                          related=tuple(Related(p, n) for p, n in others[:MAX_RELATED]),
-                          evidence=f"{h:016x}", path=path)
+            return []
+        found = ops.gather(ops.flat_map(items, _document_hits, ops.share(recurring),
+                                        options["max_share"], focus))
+        return [hit for _, hits in sorted(found, key=lambda ph: ph[0]) for hit in hits]
+
+
+def _line_entries(entry: tuple[str, Any]) -> list[tuple[int, tuple[str, int, str]]]:
+    path, item = entry
+    return [(h, (path, number, item["doc"])) for h, number, _, _ in item["lines"]]
+
+
+def _recurring(group: tuple[int, list[tuple[str, int, str]]],
+               min_count: int) -> list[tuple[int, tuple[int, int, list[tuple[str, int]]]]]:
+    """A recurring line: (distinct documents, occurrences, the first occurrences in path order;
+    a document has one entry per line hash, so one more than a finding names is enough)."""
+    h, where = group
+    documents = len({doc for _, _, doc in where})
+    if documents < min_count:
+        return []
+    return [(h, (documents, len(where), [(p, n) for p, n, _ in where[:MAX_RELATED + 1]]))]
+
+
+def _document_hits(entry: tuple[str, Any], recurring: dict[int, tuple[int, int, list[tuple[str, int]]]],
+                   max_share: float, focus: set[str] | None) -> list[tuple[str, list[Hit]]]:
+    path, item = entry
+    if focus is not None and path not in focus:
+        return []
+    mine = [line for line in item["lines"] if line[0] in recurring]
+    if not mine or len(mine) > max_share * len(item["lines"]):
+        return []
+    hits = []
+    for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
+        documents, occurrences, first = recurring[h]
+        others = [(p, n) for p, n in first if p != path]
+        hits.append(Hit(number, 1, number, end,
+                        {"count": documents, "others":
+                            dedup.describe_others_counted([p for p, _ in others], occurrences - 1),
+                         "text": snippet},
+                        related=tuple(Related(p, n) for p, n in others[:MAX_RELATED]),
+                        evidence=f"{h:016x}", path=path))
+    return [(path, hits)]

@@ -7,11 +7,11 @@ differs in script, character width, line breaks or annotation is the same docume
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from validators import dedup
 from validators.checks import CorpusCheckType, Option, register
+from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit, Related
 
@@ -36,18 +36,31 @@ class DuplicateDocumentsCheck(CorpusCheckType):
         return {"hash": dedup.content_hash(folded), "chars": len(folded), "line": line,
                 "end": end}
 
-    def finish(self, collected: dict[str, Any], options: dict[str, Any],
-               focus: set[str] | None = None) -> Iterator[Hit]:
-        by_hash: dict[str, list[str]] = {}
-        for path, item in sorted(collected.items()):
-            if item:
-                by_hash.setdefault(item["hash"], []).append(path)
-        for members in sorted(g for g in by_hash.values() if len(g) > 1):
-            for path in dedup.in_focus(members, focus):
-                others = [p for p in members if p != path]
-                item = collected[path]
-                yield Hit(item["line"], 1, item["line"], item["end"],
-                          {"others": dedup.describe_others(others), "count": len(members),
-                           "similarity": "1.00", "text": item["hash"]},
-                          related=tuple(Related(p, collected[p]["line"]) for p in others),
-                          evidence="\0".join(others), path=path)
+    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+             focus: set[str] | None = None) -> list[Hit]:
+        """Group by content hash; only the groups with copies reach the client."""
+        groups = ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _by_hash)), _copies))
+        hits = []
+        # members are (path, line, end) in path order; a path is in one group only, so this is
+        # the order of the groups' path lists
+        for members, digest in sorted(groups):
+            for path, line, end in members:
+                if focus is not None and path not in focus:
+                    continue
+                others = [m for m in members if m[0] != path]
+                hits.append(Hit(line, 1, line, end,
+                                {"others": dedup.describe_others([p for p, _, _ in others]),
+                                 "count": len(members), "similarity": "1.00", "text": digest},
+                                related=tuple(Related(p, n) for p, n, _ in others),
+                                evidence="\0".join(p for p, _, _ in others), path=path))
+        return hits
+
+
+def _by_hash(entry: tuple[str, Any]) -> list[tuple[str, tuple[str, int, int]]]:
+    path, item = entry
+    return [(item["hash"], (path, item["line"], item["end"]))]
+
+
+def _copies(group: tuple[str, list[tuple[str, int, int]]]) -> list[tuple[list[tuple[str, int, int]], str]]:
+    digest, members = group
+    return [(members, digest)] if len(members) > 1 else []

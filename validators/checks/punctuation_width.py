@@ -33,7 +33,6 @@ from validators.checks import CheckType, Option, register
 from validators.checks._chars import is_han
 from validators.document import Document
 from validators.findings import Hit
-from validators.markup import LineMarkup
 
 PROBLEMS = ("halfwidth", "fullwidth_alnum")
 STYLES = ("fullwidth", "halfwidth")
@@ -92,7 +91,7 @@ def _path_end(text: str, pos: int) -> int:
     """End of the path/query/fragment starting at ``pos``, before any trailing punctuation.
 
     A closing bracket that the path did not open ends it: (详见http://a.cn/页面)好."""
-    end = _PATH.match(text, pos, min(len(text), pos + MAX_URL)).end()
+    end = _matched_end(_PATH.match(text, pos, min(len(text), pos + MAX_URL)), pos)
     depth = {")": 0, "]": 0}
     for m in _BRACKET.finditer(text, pos, end):
         char = m.group()
@@ -109,7 +108,7 @@ def _path_end(text: str, pos: int) -> int:
 
 def _url_end(text: str, start: int) -> int:
     """End of a URL whose host starts at ``start``: authority, then path/query/fragment if any."""
-    end = _AUTHORITY.match(text, start, min(len(text), start + MAX_HOST)).end()
+    end = _matched_end(_AUTHORITY.match(text, start, min(len(text), start + MAX_HOST)), start)
     if end < len(text) and text[end] in "/?#":
         return _path_end(text, end)
     return _trim(text, start, end)
@@ -118,7 +117,12 @@ def _url_end(text: str, start: int) -> int:
 def _back(pattern: re.Pattern[str], text: str, end: int, limit: int) -> int:
     """Where a run matching ``pattern`` (read backwards) that ends at ``end`` starts."""
     window = text[max(0, end - limit):end][::-1]
-    return end - pattern.match(window).end()
+    return end - _matched_end(pattern.match(window), 0)
+
+
+def _matched_end(match: re.Match[str] | None, start: int) -> int:
+    """The end of a match of a pattern that also matches nothing (``start`` if it did not)."""
+    return match.end() if match is not None else start
 
 
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -284,7 +288,7 @@ def offending(plain: str, options: dict[str, Any]) -> list[tuple[int, str]]:
     return [(i, TO_FULL[plain[i]]) for i in halfwidth_positions(plain, options["chars"])]
 
 
-def _per_line(doc: Document, options: dict[str, Any]) -> Iterator[tuple[int, LineMarkup, list[tuple[int, str]]]]:
+def _per_line(doc: Document, options: dict[str, Any]) -> Iterator[tuple[int, Any, list[tuple[int, str]]]]:
     """(line number, line, offending characters) of the lines with any; code blocks are skipped."""
     plain = doc.plain_text
     code = (fenced_lines(line.plain for line in doc.markup.lines)  # no list of every line

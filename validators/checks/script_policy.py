@@ -10,11 +10,10 @@ offending character, naming the characters and suggesting (never applying) the O
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from validators.checks import CorpusCheckType, Option, register
+from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit
 from validators.script_sets import (
@@ -60,32 +59,41 @@ class ScriptPolicyCheck(CorpusCheckType):
                 "traditional": dict(prof.traditional.most_common(20)),
                 "counts": (prof.s_count, prof.t_count), "first": first}
 
-    def finish(self, collected: dict[str, Any], options: dict[str, Any],
-               focus: set[str] | None = None) -> Iterator[Hit]:
+    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+             focus: set[str] | None = None) -> list[Hit]:
+        """A vote (a reduction to two counts), then each document is judged where it lives."""
         expected = options["script"]
         if expected == "auto":
-            votes = Counter(c["script"] for c in collected.values()
-                            if c["script"] in ("simplified", "traditional"))
-            ranked = votes.most_common()
+            votes = ops.frequencies(ops.flat_map(items, _vote))
+            ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
             if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-                return
+                return []
             expected = ranked[0][0]
-        other = "traditional" if expected == "simplified" else "simplified"
-        for path in sorted(collected):
-            if focus is not None and path not in focus:
-                continue
-            info = collected[path]
-            if info["script"] not in (other, "mixed") or other not in info["first"]:
-                continue
-            line, col, sample = info["first"][other]
-            chars = "".join(c * n for c, n in info[other].items())
-            hint = conversion_hint(sample, expected)
-            s_count, t_count = info["counts"]
-            yield Hit(line, col, line, col + 1,
-                      {"text": chars[:1], "chars": name_chars(chars),
-                       "script": LABEL[info["script"]], "expected": LABEL[expected],
-                       "count": t_count if other == "traditional" else s_count,
-                       "detail": f"{s_count} Simplified-only, {t_count} Traditional-only characters",
-                       "hint": (f" (OpenCC {'t2s' if expected == 'simplified' else 's2t'}: "
-                                f"{hint})") if hint else ""},
-                      evidence=info["script"], path=path)
+        found = ops.gather(ops.flat_map(items, _policy_hit, expected, focus))
+        return [hit for _, hit in sorted(found, key=lambda ph: ph[0])]
+
+
+def _vote(entry: tuple[str, Any]) -> list[str]:
+    script = entry[1]["script"]
+    return [script] if script in ("simplified", "traditional") else []
+
+
+def _policy_hit(entry: tuple[str, Any], expected: str, focus: set[str] | None) -> list[tuple[str, Hit]]:
+    path, info = entry
+    if focus is not None and path not in focus:
+        return []
+    other = "traditional" if expected == "simplified" else "simplified"
+    if info["script"] not in (other, "mixed") or other not in info["first"]:
+        return []
+    line, col, sample = info["first"][other]
+    chars = "".join(c * n for c, n in info[other].items())
+    hint = conversion_hint(sample, expected)
+    s_count, t_count = info["counts"]
+    return [(path, Hit(line, col, line, col + 1,
+                       {"text": chars[:1], "chars": name_chars(chars),
+                        "script": LABEL[info["script"]], "expected": LABEL[expected],
+                        "count": t_count if other == "traditional" else s_count,
+                        "detail": f"{s_count} Simplified-only, {t_count} Traditional-only characters",
+                        "hint": (f" (OpenCC {'t2s' if expected == 'simplified' else 's2t'}: "
+                                 f"{hint})") if hint else ""},
+                       evidence=info["script"], path=path))]

@@ -80,6 +80,14 @@ def _label(value: Any) -> str:
     return str(value)
 
 
+def _encoding_label(stats: Mapping[str, Any]) -> str:
+    """The encoding verdict (the tables' vocabulary) with the likely legacy encoding when one
+    was guessed: ``not-utf-8 (GB18030/GBK)``."""
+    label = _label(stats.get("encoding"))
+    guess = stats.get("encoding_guess")
+    return f"{label} ({guess})" if guess else label
+
+
 def _sample(findings: list[Finding], cap: int) -> list[Finding]:
     """At most ``cap`` findings, taken round-robin over their documents (one rule's findings)."""
     if len(findings) <= cap:
@@ -197,7 +205,7 @@ def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[st
     for path in doc_paths:
         stats = stats_by_path.get(path, {})
         docs.append([path, sorted(per_doc[path].items()), stats.get("chars", 0),
-                     _label(stats.get("script")), _label(stats.get("encoding"))])
+                     _label(stats.get("script")), _encoding_label(stats)])
 
     groups: list[dict[str, Any]] = []
     seen_groups: set[tuple[str, frozenset[tuple[str, int]]]] = set()
@@ -277,7 +285,7 @@ def _context(result: Any, data: dict[str, Any], title: str, generated: str) -> d
         "connectives": _counter_rows(connectives, FREQ_CAP),
         "pair_table": _counter_rows(pair_texts, FREQ_CAP),
         "script": _distribution(_label(s.get("script")) for s in readable),
-        "encoding": _distribution(_label(s.get("encoding")) for s in stats),
+        "encoding": _distribution(_encoding_label(s) for s in stats),
         "unreadable": len(stats) - len(readable),
         "caps": data["caps"], "sample_cap": SAMPLE_CAP,
         "capped_rules": [r for r in rules_full if r.get("shown", 0) < r["count"]],

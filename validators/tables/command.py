@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from validators.errors import UsageError
 from validators.findings import Finding
 from validators.outputs import OutputGuard
+from validators.settings import add_executor_arguments
 from validators.tables import TABLES
 
 FAIL_ON = ["error", "warning", "info", "never"]
@@ -34,6 +35,7 @@ def add_parsers(sub: Any) -> None:
     extract.add_argument("--config", type=Path)
     extract.add_argument("--format", choices=["text", "json"], default="text")
     extract.add_argument("--fail-on", choices=FAIL_ON)
+    add_executor_arguments(extract)
     extract.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
     check = sub.add_parser("check-table", help="validate a table (CSV or Parquet) against the "
@@ -81,22 +83,24 @@ def _table_bytes(frame: Any, as_format: str) -> bytes:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from validators.cli import _load_config, _progress_printer
     from validators.config import build_ruleset
     from validators.run import exit_code, files_for
+    from validators.settings import load_project_config, settings_from
     from validators.tables.extract import extract_corpus
     from validators.tables.validate import Reference, frame_data, to_findings, validate
+    from validators.terminal import progress_printer
 
-    config = _load_config(args.config)
+    config = load_project_config(args.config)
     ruleset = build_ruleset(config)
     files = files_for(config, args.paths)
+    settings = settings_from(config, ruleset, args)
     suffix = "parquet" if args.as_format == "parquet" else "csv"
     guard = OutputGuard.for_files(files)
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"{args.out}: is not a folder; --out takes the folder to write the tables into")
     for table in TABLES:  # a refused table fails now, before the extraction
         guard.check(args.out / f"{table}.{suffix}", f"{table} table")
-    extraction = extract_corpus(files, ruleset, progress=_progress_printer())
+    extraction = extract_corpus(files, ruleset, progress=progress_printer(), settings=settings)
     frames = extraction.frames
     ref = Reference(extraction.plain_texts, spans=frames["spans"].set_axis(
         range(1, len(frames["spans"]) + 1)), pairs=frames["pairs"], source="the extracted corpus")
@@ -129,24 +133,39 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return exit_code(findings, args.fail_on or config.fail_on)
 
 
+def reference_rows(doc: Any, doc_id: str, sentence_end: str, *, facts: Any = None
+                   ) -> tuple[Any, list[int], list[tuple[int, int]]]:
+    """A document's table rows and its sentences (starts; ends and indexes) for ``--corpus``:
+    the per-document product of the run :func:`corpus_reference` makes (module-level: pickled
+    by name to worker processes)."""
+    from validators.tables.extract import document_rows
+
+    spans = doc.sentences(sentence_end) if doc.readable else []
+    return (document_rows(doc, doc_id, sentence_end, facts=facts), [s.start for s in spans],
+            [(s.end, s.index) for s in spans])
+
+
 def corpus_reference(paths: list[str], config: Any, ruleset: Any, table: str) -> Any:
-    """The documents of ``--corpus``: plain texts, sentences, and their extracted tables."""
+    """The documents of ``--corpus``: plain texts, sentences, and their extracted tables, from
+    one run of the pipeline (no rule checks: only the rows)."""
     from validators.discover import discover
-    from validators.load import load
-    from validators.tables.extract import document_rows, frame, sentence_end_of
+    from validators.pipeline import run
+    from validators.rules import RuleSet
+    from validators.settings import settings_from
+    from validators.tables.extract import frame
     from validators.tables.validate import Reference
 
-    ends = sentence_end_of(ruleset)
+    files = discover(paths, config.include, config.exclude)
+    settings = settings_from(config, ruleset)
+    produced = run(files, RuleSet({}), settings, rows_of=reference_rows).rows
     texts: dict[str, str] = {}
     sentences: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
     rows = []
-    for corpus_file in discover(paths, config.include, config.exclude):
-        doc = load(corpus_file.path, corpus_file.fs_path, root=corpus_file.root or None)
-        row = document_rows(doc, corpus_file.doc_id, ends)
+    for row, starts, ends in produced:
+        doc_id = row.document["doc_id"]
         rows.append(row)
-        texts[corpus_file.doc_id] = row.plain_text
-        spans = doc.sentences(ends) if doc.readable else []
-        sentences[corpus_file.doc_id] = ([s.start for s in spans], [(s.end, s.index) for s in spans])
+        texts[doc_id] = row.plain_text
+        sentences[doc_id] = (starts, ends)
 
     def sentence_of(doc_id: str, offset: int) -> int | None:
         starts, rest = sentences.get(doc_id, ([], []))
@@ -167,12 +186,12 @@ def corpus_reference(paths: list[str], config: Any, ruleset: Any, table: str) ->
 
 
 def cmd_check_table(args: argparse.Namespace) -> int:
-    from validators.cli import _load_config
     from validators.config import build_ruleset
     from validators.run import exit_code
+    from validators.settings import load_project_config
     from validators.tables.validate import NEEDS_CORPUS, header_matches, read_table, to_findings, validate
 
-    config = _load_config(args.config)
+    config = load_project_config(args.config)
     ruleset = build_ruleset(config)
     path: Path = args.file
     if not path.exists():

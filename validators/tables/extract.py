@@ -11,13 +11,12 @@ parsed once; the same parse feeds the rule checks (the ``findings`` table) and t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from validators.document import Document
+from validators.facts import DocumentFacts, document_facts
 from validators.findings import Finding
 from validators.pairing import pair_markers
 from validators.rules import RuleSet
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from validators.discover import CorpusFile
+    from validators.settings import Settings
 
 # Column order of every table (the schemas declare the same columns; a test keeps them equal).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -46,63 +46,10 @@ TEXT_COLUMNS = frozenset({"doc_id", "path", "encoding", "line_endings", "script"
 
 
 def sentence_end_of(ruleset: RuleSet | None) -> str:
-    """The sentence-end characters of the run: PAIR001's option when the rule set has it."""
-    if ruleset is not None:
-        for rule_id in ("PAIR001", "PAIR002"):
-            rule = ruleset.rules.get(rule_id)
-            if rule is not None and isinstance(rule.options.get("sentence_end"), str):
-                return str(rule.options["sentence_end"])
-    return DEFAULT_SENTENCE_END
+    """The sentence-end characters of the run (:func:`validators.settings.sentence_end_of`)."""
+    from validators.settings import sentence_end_of as configured
 
-
-def encoding_of(doc: Document) -> str:
-    kinds = {p.kind for p in doc.problems}
-    for kind, name in (("unreadable", "unreadable"), ("binary", "binary"),
-                       ("invalid_utf8", "not-utf-8")):
-        if kind in kinds:
-            return name
-    return "utf-8"
-
-
-def line_endings_of(data: bytes) -> str:
-    crlf = data.count(b"\r\n")
-    cr = data.count(b"\r") - crlf
-    lf = data.count(b"\n") - crlf
-    kinds = [name for name, count in (("lf", lf), ("crlf", crlf), ("cr", cr)) if count]
-    return kinds[0] if len(kinds) == 1 else ("none" if not kinds else "mixed")
-
-
-@lru_cache(maxsize=1)
-def _converters() -> tuple[Any, Any]:
-    import opencc
-
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
-
-
-def script_of_document(doc: Document) -> str:
-    """The document's script as the SCR rules classify it (validators.script_sets, default
-    thresholds), or, where that classifier is not available, :func:`script_of`."""
-    try:
-        from validators.script_sets import document_script
-    except ImportError:  # pragma: no cover - the classifier ships with the SCR rules
-        return script_of(doc.plain_text)
-    return str(document_script(doc))
-
-
-def script_of(text: str) -> str:
-    """A quick estimate from OpenCC's converters: ``simplified``, ``traditional``, ``mixed`` or
-    ``none`` (no character that differs between the scripts)."""
-    han = [ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"]
-    if not han:
-        return "none"
-    sample = "".join(han[:20000])
-    t2s, s2t = _converters()
-    traditional = sum(a != b for a, b in zip(sample, t2s.convert(sample), strict=False))
-    simplified = sum(a != b for a, b in zip(sample, s2t.convert(sample), strict=False))
-    if not traditional and not simplified:
-        return "none"
-    share = traditional / (traditional + simplified)
-    return "traditional" if share >= 0.95 else "simplified" if share <= 0.05 else "mixed"
+    return configured(ruleset)
 
 
 @dataclass
@@ -115,10 +62,12 @@ class DocumentRows:
     plain_text: str = ""
 
 
-def document_rows(doc: Document, doc_id: str, sentence_end: str = DEFAULT_SENTENCE_END,
-                  script: Callable[[Document], str] = script_of_document) -> DocumentRows:
+def document_rows(doc: Document, doc_id: str, sentence_end: str = DEFAULT_SENTENCE_END, *,
+                  facts: DocumentFacts | None = None) -> DocumentRows:
     """The table rows of one parsed document. Offsets are plain-text offsets (tags removed, lines
-    joined with ``\\n``); line and column are the raw 1-based position of the opening tag."""
+    joined with ``\\n``); line and column are the raw 1-based position of the opening tag. The
+    ``documents`` row is the document's facts (:mod:`validators.facts`): pass those the checks
+    computed (``DocumentFacts.from_stats(result.stats)``) so the table and the report agree."""
     readable = doc.readable
     spans = doc.markup.spans if readable else []
     pairing = pair_markers(doc, sentence_end) if readable else None
@@ -143,18 +92,10 @@ def document_rows(doc: Document, doc_id: str, sentence_end: str = DEFAULT_SENTEN
             "start": span.start, "end": span.end, "line": span.line, "column": span.column,
             "sentence": sentence if sentence >= 0 else None, "pair_id": pair_id, "role": pair_role,
         })
-    text = doc.text if readable else ""
     plain = doc.plain_text if readable else ""
-    document = {
-        "doc_id": doc_id, "path": doc.path, "bytes": len(doc.data), "chars": len(text or ""),
-        "plain_chars": len(plain), "lines": len(doc.lines) if readable and text else 0,
-        "encoding": encoding_of(doc), "bom": doc.data.startswith(b"\xef\xbb\xbf"),
-        "line_endings": line_endings_of(doc.data), "script": script(doc) if readable else "none",
-        "annotated": bool(readable and doc.annotated), "spans": len(spans),
-        "cand": sum(s.tag == "cand" for s in spans), "a": sum(s.tag == "a" for s in spans),
-        "pairs": len(pairs), "sha256": hashlib.sha256(doc.data).hexdigest(),
-    }
-    return DocumentRows(document, span_rows, pairs, plain)
+    if facts is None:
+        facts = document_facts(doc, sentence_end)
+    return DocumentRows(facts.document_row(doc_id), span_rows, pairs, plain)
 
 
 def finding_row(finding: Finding) -> dict[str, Any]:
@@ -199,26 +140,17 @@ class Extraction:
 
 
 def extract_corpus(files: list[CorpusFile], ruleset: RuleSet,
-                   progress: Callable[[int, int], None] | None = None) -> Extraction:
-    """Read, decode and parse each file once; check it with ``ruleset`` and extract its rows."""
-    from validators.engine import check_document, finish_corpus
-    from validators.load import load
+                   progress: Callable[[int, int], None] | None = None,
+                   settings: Settings | None = None) -> Extraction:
+    """The run of :mod:`validators.pipeline` with table rows as one more per-document product:
+    each file is read, decoded and parsed once for the rule checks and the tables."""
+    from validators.pipeline import run
+    from validators.settings import Settings
 
-    ends = sentence_end_of(ruleset)
-    rows: list[DocumentRows] = []
-    results = []
-    ids = [f.doc_id for f in files]
-    # two corpus roots can hold the same relative path: then every id is the path findings name
-    unique_ids = len(set(ids)) == len(ids)
-    for i, corpus_file in enumerate(files):
-        doc = load(corpus_file.path, corpus_file.fs_path, root=corpus_file.root or None)
-        results.append(check_document(doc, ruleset))
-        rows.append(document_rows(doc, corpus_file.doc_id if unique_ids else corpus_file.path,
-                                  ends))
-        if progress:
-            progress(i + 1, len(files))
-    findings = [f for r in results for f in r.findings]
-    findings.extend(finish_corpus(ruleset, results))
-    findings.sort(key=Finding.sort_key)
-    return Extraction(build_frames(rows, findings), {r.document["doc_id"]: r.plain_text
-                                                     for r in rows}, findings, ends)
+    if settings is None:
+        settings = Settings(sentence_end=sentence_end_of(ruleset))
+    result = run(files, ruleset, settings, progress=progress, rows_of=document_rows)
+    rows: list[DocumentRows] = list(result.rows)
+    return Extraction(build_frames(rows, result.findings), {r.document["doc_id"]: r.plain_text
+                                                            for r in rows},
+                      result.findings, settings.sentence_end)

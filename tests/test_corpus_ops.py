@@ -1,0 +1,383 @@
+"""The corpus-wide stage as composable operations (validators/corpus_ops.py, executors/dask_ops.py).
+
+Each corpus check's ``plan`` over ``LocalOps`` must give exactly what its original ``finish`` gave
+(the original bodies are kept below as the reference, with datasketch's MinHashLSH for the
+candidates), and ``DaskOps`` on a 2-process LocalCluster must give the same bytes as ``LocalOps``:
+on the sample corpus, on a generated corpus with copies, near copies, boilerplate and the other
+script, and on small random corpora.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import random
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from validators import dedup
+from validators.corpus_ops import LocalOps
+from validators.engine import findings_from_hits
+from validators.findings import Hit, Related
+from validators.load import decode
+from validators.rules import RuleSet, load_rule_files
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample-corpus"
+RULES = ("DUP001", "DUP002", "DUP004", "SCR001")
+
+
+def ruleset() -> RuleSet:
+    return load_rule_files(sorted((REPO / "rules").glob("*.yaml")))
+
+
+def collect(docs: dict[str, bytes], rules: RuleSet) -> dict[str, dict[str, Any]]:
+    """What each corpus rule collects from each document (as engine.check_document does)."""
+    out: dict[str, dict[str, Any]] = {rule_id: {} for rule_id in RULES}
+    for path in sorted(docs):
+        doc = decode(path, docs[path])
+        for rule_id in RULES:
+            check = rules.rules[rule_id].check
+            if doc.readable or not check.needs_text:
+                out[rule_id][path] = check.collect(doc, rules.rules[rule_id].options)
+    return out
+
+
+def dumps(rules: RuleSet, rule_id: str, hits: Any) -> str:
+    """The findings of ``hits`` as JSON (every field, in order): what "byte-identical" compares."""
+    findings = findings_from_hits(rules.rules[rule_id], None, list(hits), "", Counter())
+    return json.dumps([dataclasses.asdict(f) for f in findings], ensure_ascii=False, sort_keys=True)
+
+
+def planned(rules: RuleSet, ops: Any, rule_id: str, focus: set[str] | None = None) -> str:
+    rule = rules.rules[rule_id]
+    return dumps(rules, rule_id, rule.check.plan(ops, ops.items(rule_id), rule.options, focus))
+
+
+# --- the original finish() bodies (the reference) ---------------------------------------------
+
+def original_lsh_candidates(signatures: dict[str, Any], num_perm: int, bands: int,
+                            rows: int) -> set[tuple[str, str]]:
+    import xxhash
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(num_perm=num_perm, params=(bands, rows), hashfunc=xxhash.xxh3_64_digest)
+    permutations = dedup._minhash_template(num_perm).permutations
+    minhashes = {key: MinHash(num_perm=num_perm, seed=dedup.MINHASH_SEED, hashvalues=sig,
+                              permutations=permutations, **dedup._scheme_kwargs())
+                 for key, sig in sorted(signatures.items())}
+    with lsh.insertion_session() as session:
+        for key, m in minhashes.items():
+            session.insert(key, m, check_duplication=False)
+    pairs: set[tuple[str, str]] = set()
+    for key, m in minhashes.items():
+        for other in lsh.query(m):
+            if other != key:
+                pairs.add((key, other) if key < other else (other, key))
+    return pairs
+
+
+def original_duplicates(collected: dict[str, Any], options: dict[str, Any],
+                        focus: set[str] | None) -> Iterator[Hit]:
+    by_hash: dict[str, list[str]] = {}
+    for path, item in sorted(collected.items()):
+        if item:
+            by_hash.setdefault(item["hash"], []).append(path)
+    for members in sorted(g for g in by_hash.values() if len(g) > 1):
+        for path in dedup.in_focus(members, focus):
+            others = [p for p in members if p != path]
+            item = collected[path]
+            yield Hit(item["line"], 1, item["line"], item["end"],
+                      {"others": dedup.describe_others(others), "count": len(members),
+                       "similarity": "1.00", "text": item["hash"]},
+                      related=tuple(Related(p, collected[p]["line"]) for p in others),
+                      evidence="\0".join(others), path=path)
+
+
+def original_near(collected: dict[str, Any], options: dict[str, Any],
+                  focus: set[str] | None) -> Iterator[Hit]:
+    import numpy as np
+
+    items = {path: item for path, item in collected.items() if item}
+    copies: dict[str, list[str]] = {}
+    for path in sorted(items):
+        copies.setdefault(items[path]["hash"], []).append(path)
+    reps = {members[0]: members for members in copies.values()}
+    if len(reps) < 2:
+        return
+    num_perm = options["num_perm"]
+    lsh = min(options["threshold"], options["candidate_threshold"]) if options["containment"] > 0 \
+        else float(options["threshold"])
+    bands, rows = dedup.choose_bands(lsh, num_perm)
+    signatures = {p: np.frombuffer(items[p]["sig"], dtype=np.uint64) for p in reps}
+    candidates = original_lsh_candidates(signatures, num_perm, bands, rows)
+    best: dict[str, tuple[float, str, str]] = {}
+    pairs = []
+    for a, b in sorted(candidates):
+        jac, contained = dedup.jaccard(np.frombuffer(items[a]["ngrams"], dtype=np.uint32),
+                                       np.frombuffer(items[b]["ngrams"], dtype=np.uint32))
+        if jac >= options["threshold"]:
+            similarity, measure = jac, "Jaccard"
+        elif options["containment"] > 0 and contained >= options["containment"]:
+            similarity, measure = contained, "containment"
+        else:
+            continue
+        pairs.append((a, b))
+        pairs.extend((rep, member) for rep in (a, b) for member in reps[rep][1:])
+        for x, y in ((a, b), (b, a)):
+            for member in reps[x]:
+                if member not in best or similarity > best[member][0]:
+                    best[member] = (similarity, measure, y)
+    for group in dedup.groups_of(pairs):
+        for path in dedup.in_focus(group, focus):
+            others = [p for p in group if items[p]["hash"] != items[path]["hash"]]
+            if not others or path not in best:
+                continue
+            similarity, measure, closest = best[path]
+            item = items[path]
+            yield Hit(item["line"], 1, item["line"], item["end"],
+                      {"others": dedup.describe_others(others), "count": len(group),
+                       "similarity": f"{dedup.round_down(similarity):.2f}",
+                       "measure": measure, "text": closest,
+                       "closest": f" with {closest}" if len(others) > 1 else ""},
+                      related=tuple(Related(p, items[p]["line"]) for p in others),
+                      evidence="\0".join(others), path=path)
+
+
+def original_boilerplate(collected: dict[str, Any], options: dict[str, Any],
+                         focus: set[str] | None) -> Iterator[Hit]:
+    where: dict[int, list[tuple[str, int]]] = {}
+    contents: dict[int, set[str]] = {}
+    for path, item in sorted(collected.items()):
+        if not item:
+            continue
+        for h, number, _, _ in item["lines"]:
+            where.setdefault(h, []).append((path, number))
+            contents.setdefault(h, set()).add(item["doc"])
+    recurring = {h for h, docs in contents.items() if len(docs) >= options["min_count"]}
+    if not recurring:
+        return
+    for path in dedup.in_focus(sorted(p for p, i in collected.items() if i), focus):
+        item = collected[path]
+        mine = [line for line in item["lines"] if line[0] in recurring]
+        if not mine or len(mine) > options["max_share"] * len(item["lines"]):
+            continue
+        for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
+            others = [(p, n) for p, n in where[h] if p != path]
+            yield Hit(number, 1, number, end,
+                      {"count": len(contents[h]), "others": dedup.describe_others([p for p, _ in others]),
+                       "text": snippet},
+                      related=tuple(Related(p, n) for p, n in others[:10]),
+                      evidence=f"{h:016x}", path=path)
+
+
+def original_script(collected: dict[str, Any], options: dict[str, Any],
+                    focus: set[str] | None) -> Iterator[Hit]:
+    from validators.checks.script_policy import LABEL
+    from validators.script_sets import conversion_hint, name_chars
+
+    expected = options["script"]
+    if expected == "auto":
+        ranked = Counter(c["script"] for c in collected.values()
+                         if c["script"] in ("simplified", "traditional")).most_common()
+        if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return
+        expected = ranked[0][0]
+    other = "traditional" if expected == "simplified" else "simplified"
+    for path in sorted(collected):
+        if focus is not None and path not in focus:
+            continue
+        info = collected[path]
+        if info["script"] not in (other, "mixed") or other not in info["first"]:
+            continue
+        line, col, sample = info["first"][other]
+        chars = "".join(c * n for c, n in info[other].items())
+        hint = conversion_hint(sample, expected)
+        s_count, t_count = info["counts"]
+        yield Hit(line, col, line, col + 1,
+                  {"text": chars[:1], "chars": name_chars(chars),
+                   "script": LABEL[info["script"]], "expected": LABEL[expected],
+                   "count": t_count if other == "traditional" else s_count,
+                   "detail": f"{s_count} Simplified-only, {t_count} Traditional-only characters",
+                   "hint": (f" (OpenCC {'t2s' if expected == 'simplified' else 's2t'}: "
+                            f"{hint})") if hint else ""},
+                  evidence=info["script"], path=path)
+
+
+ORIGINAL = {"DUP001": original_duplicates, "DUP002": original_near, "DUP004": original_boilerplate,
+            "SCR001": original_script}
+
+
+def original(rules: RuleSet, collected: dict[str, dict[str, Any]], rule_id: str,
+             focus: set[str] | None = None) -> str:
+    return dumps(rules, rule_id, ORIGINAL[rule_id](collected[rule_id], rules.rules[rule_id].options, focus))
+
+
+# --- corpora ------------------------------------------------------------------------------------
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate_corpus",
+                                                  REPO / "benchmarks" / "generate_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_corpus(root: Path) -> dict[str, bytes]:
+    return {f.relative_to(root).as_posix(): f.read_bytes() for f in sorted(root.rglob("*.txt"))}
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return ruleset()
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory, rules: RuleSet) -> dict[str, dict[str, Any]]:
+    """The sample corpus and ~1.2 MB of generated corpus with exact and near duplicates."""
+    out = tmp_path_factory.mktemp("generated")
+    _generator().generate(out, size_mb=1.2, seed=8, mean_kb=5.0, large_every_mb=0)
+    return {"sample": collect(read_corpus(SAMPLE), rules), "generated": collect(read_corpus(out), rules)}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def dask_ops(client: Any, collected: dict[str, dict[str, Any]], npartitions: int = 5) -> Any:
+    from validators.executors.dask_ops import DaskOps
+
+    return DaskOps.from_collected(client, collected, npartitions)
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["sample", "generated"])
+def test_local_plan_gives_what_the_original_finish_gave(corpora: dict, rules: RuleSet, name: str) -> None:
+    collected = corpora[name]
+    ops = LocalOps(collected)
+    for rule_id in RULES:
+        assert planned(rules, ops, rule_id) == original(rules, collected, rule_id), rule_id
+        # finish() is plan() over LocalOps: check_example, CheckType.check and the engine keep working
+        check = rules.rules[rule_id].check
+        assert dumps(rules, rule_id, check.finish(collected[rule_id], rules.rules[rule_id].options)) \
+            == original(rules, collected, rule_id)
+
+
+def test_every_corpus_rule_has_findings_on_the_generated_corpus(corpora: dict, rules: RuleSet) -> None:
+    ops = LocalOps(corpora["generated"])
+    for rule_id in RULES:
+        assert json.loads(planned(rules, ops, rule_id)), f"{rule_id} found nothing: the comparison is vacuous"
+
+
+def test_local_plan_with_a_focus_gives_what_the_original_gave(corpora: dict, rules: RuleSet) -> None:
+    collected = corpora["generated"]
+    found = {f["path"] for rule_id in RULES for f in json.loads(original(rules, collected, rule_id))}
+    focus = set(sorted(found)[::3]) | {"part-000/no-such-file.txt"}
+    ops = LocalOps(collected)
+    for rule_id in RULES:
+        assert planned(rules, ops, rule_id, focus) == original(rules, collected, rule_id, focus), rule_id
+
+
+def test_band_buckets_give_datasketch_candidates(corpora: dict, rules: RuleSet) -> None:
+    import numpy as np
+
+    items = {p: i for p, i in corpora["generated"]["DUP002"].items() if i}
+    signatures = {p: np.frombuffer(i["sig"], dtype=np.uint64) for p, i in items.items()}
+    for threshold in (0.3, 0.5, 0.8):
+        bands, rows = dedup.choose_bands(threshold, 128)
+        expected = original_lsh_candidates(signatures, 128, bands, rows)
+        assert expected, threshold
+        assert dedup.lsh_candidates(signatures, 128, bands, rows) == expected, threshold
+
+
+def test_describe_others_counted_equals_describe_others() -> None:
+    others = [f"d{i}.txt" for i in range(7)]
+    for n in range(len(others) + 1):
+        assert dedup.describe_others_counted(others[:n][:4], n) == dedup.describe_others(others[:n])
+    assert dedup.describe_others_counted(others[:4], 7) == "d0.txt, d1.txt, d2.txt and 4 more"
+
+
+@pytest.mark.parametrize("name", ["sample", "generated"])
+def test_dask_plan_gives_the_same_bytes_as_the_local_plan(client: Any, corpora: dict, rules: RuleSet,
+                                                          name: str) -> None:
+    collected = corpora[name]
+    local, dask = LocalOps(collected), dask_ops(client, collected)
+    for rule_id in RULES:
+        assert planned(rules, dask, rule_id) == planned(rules, local, rule_id), rule_id
+    if name == "sample":
+        return
+    focus = set(sorted(collected["DUP001"])[::4])
+    for rule_id in RULES:
+        assert planned(rules, dask, rule_id, focus) == planned(rules, local, rule_id, focus), rule_id
+
+
+def test_dask_groups_spread_over_partitions(client: Any, corpora: dict) -> None:
+    """A group is a shuffle into many partitions, not one partition holding every key."""
+    ops = dask_ops(client, corpora["generated"], npartitions=6)
+    grouped = ops.group(ops.flat_map(ops.items("DUP004"), _line_keys))
+    sizes = client.compute(grouped.map_partitions(lambda part: [len(list(part))])).result()
+    assert sum(1 for s in sizes if s) >= 3 and max(sizes) < sum(sizes) / 2, sizes
+    keys = [k for k, _ in ops.gather(grouped)]
+    assert len(keys) == len(set(keys))
+
+
+def _line_keys(entry: tuple[str, Any]) -> list[tuple[int, str]]:
+    return [(h, entry[0]) for h, *_ in entry[1]["lines"]]
+
+
+def _paragraphs() -> list[str]:
+    lines = [line.strip() for f in sorted(SAMPLE.glob("*.txt"))
+             for line in f.read_text("utf-8").splitlines() if len(line.strip()) >= 20]
+    return lines
+
+
+PARAGRAPHS = _paragraphs()
+FOOTER = "（来源：网络转载，如有侵权请联系删除）"
+
+
+@st.composite
+def small_corpora(draw: st.DrawFn) -> dict[str, bytes]:
+    """A few documents of sample paragraphs, with exact copies, copies in Traditional, copies
+    missing a paragraph and a shared footer line."""
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    docs: dict[str, str] = {}
+    for i in range(draw(st.integers(2, 6))):
+        docs[f"d{i}.txt"] = "\n".join(rng.sample(PARAGRAPHS, rng.randint(2, 6))) + "\n"
+    for path, text in list(docs.items()):
+        kind = draw(st.sampled_from(["none", "exact", "traditional", "minus", "footer"]))
+        lines = text.splitlines()
+        if kind == "exact":
+            docs["x" + path] = text
+        elif kind == "traditional":
+            docs["t" + path] = str(dedup._opencc("s2t").convert(text))
+        elif kind == "minus" and len(lines) > 2:
+            docs["m" + path] = "\n".join(lines[:-1]) + "\n"
+        elif kind == "footer":
+            docs[path] = text + FOOTER + "\n"
+    return {path: text.encode("utf-8") for path, text in docs.items()}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(docs=small_corpora())
+def test_random_corpora_give_the_same_findings_everywhere(client: Any, rules: RuleSet,
+                                                          docs: dict[str, bytes]) -> None:
+    collected = collect(docs, rules)
+    local, dask = LocalOps(collected), dask_ops(client, collected, npartitions=3)
+    for rule_id in RULES:
+        expected = original(rules, collected, rule_id)
+        assert planned(rules, local, rule_id) == expected, rule_id
+        assert planned(rules, dask, rule_id) == expected, rule_id

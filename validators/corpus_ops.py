@@ -1,0 +1,94 @@
+"""The operations a corpus-wide check is planned with, so one plan runs in one process or on a cluster.
+
+A corpus-wide check (``CorpusCheckType.plan``) never sees every document's collected data as one
+dict: it describes its work as data sets of elements and the seven primitives below. ``LocalOps``
+runs them over lists and dicts in this process; ``validators.executors.dask_ops.DaskOps`` runs the
+same plan over a ``dask.bag`` whose items stay on the workers (DESIGN §6: signatures → band buckets
+→ candidate pairs → verified groups, never every signature gathered on one process).
+
+Primitives (``ds`` is an opaque data set; its order is unspecified):
+
+- ``items(rule_id)``: the ``(path, item)`` pairs one rule collected, truthy items only.
+- ``flat_map(ds, fn, *args)``: every element ``y`` of ``fn(x, *args)`` for every ``x`` of ``ds``.
+- ``group(ds)``: ``(key, value)`` elements become one ``(key, sorted(values))`` per key.
+- ``union(a, b)``: the elements of both.
+- ``count(ds)``: the number of elements.
+- ``frequencies(ds) -> dict``: element -> occurrences (for few distinct elements only).
+- ``gather(ds) -> list``: the elements on the client (for small results only; order unspecified).
+- ``share(value)``: how a large ``flat_map`` argument reaches every call (one copy, not one per task).
+
+Contract for a plan:
+
+- every ``fn`` given to ``flat_map`` is a module-level function (it pickles by reference) and does
+  not depend on the order of the data set (that is why ``group`` sorts its values; keys of one
+  ``group`` are of one type and values sortable, e.g. tuples of str, int and bytes, never arrays);
+- what it returns depends only on the data, never on the order of a ``gather`` or of ``items``:
+  ``plan`` yields its hits in a deterministic order (the order of today's ``finish``), so the
+  findings are byte-identical on every executor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+
+class CorpusOps(Protocol):
+    """The primitives a corpus-wide plan uses (see the module docstring)."""
+
+    def items(self, rule_id: str) -> Any: ...
+
+    def flat_map(self, ds: Any, fn: Callable[..., Iterable[Any]], *args: Any) -> Any: ...
+
+    def group(self, ds: Any) -> Any: ...
+
+    def union(self, a: Any, b: Any) -> Any: ...
+
+    def count(self, ds: Any) -> int: ...
+
+    def frequencies(self, ds: Any) -> dict[Any, int]: ...
+
+    def gather(self, ds: Any) -> list[Any]: ...
+
+    def share(self, value: Any) -> Any: ...
+
+
+class LocalOps:
+    """The primitives over lists in this process: what ``finish`` and the local executor use."""
+
+    def __init__(self, collected_by_rule: dict[str, dict[str, Any]]) -> None:
+        self._collected = collected_by_rule
+
+    @classmethod
+    def of(cls, collected: dict[str, Any], rule_id: str = "") -> LocalOps:
+        """Ops over one rule's ``{path: item}`` (as ``finish`` receives it), under ``rule_id``."""
+        return cls({rule_id: collected})
+
+    def items(self, rule_id: str) -> list[tuple[str, Any]]:
+        collected = self._collected.get(rule_id, {})
+        return [(path, collected[path]) for path in sorted(collected) if collected[path]]
+
+    def flat_map(self, ds: list[Any], fn: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+        return [y for x in ds for y in fn(x, *args)]
+
+    def group(self, ds: list[tuple[Any, Any]]) -> list[tuple[Any, list[Any]]]:
+        groups: dict[Any, list[Any]] = {}
+        for key, value in ds:
+            groups.setdefault(key, []).append(value)
+        return [(key, sorted(values)) for key, values in groups.items()]
+
+    def union(self, a: list[Any], b: list[Any]) -> list[Any]:
+        return [*a, *b]
+
+    def count(self, ds: list[Any]) -> int:
+        return len(ds)
+
+    def frequencies(self, ds: list[Any]) -> dict[Any, int]:
+        return dict(Counter(ds))
+
+    def gather(self, ds: list[Any]) -> list[Any]:
+        return list(ds)
+
+    def share(self, value: Any) -> Any:
+        return value

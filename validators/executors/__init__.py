@@ -1,0 +1,68 @@
+"""Where the per-document stage runs: in this process and its worker processes (``local``) or on
+a Dask cluster (``dask``). Every executor gives the same outcomes in file order, so the findings
+do not depend on where they were computed.
+
+An executor maps ``task.process_chunk`` (a picklable bound method: the task, with its settings,
+rules and caches, travels with every chunk) over the files, and finishes the corpus-wide rules
+over the outcomes. It imports nothing of the pipeline that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from validators.discover import CorpusFile
+from validators.errors import UsageError
+from validators.findings import Finding
+from validators.rules import RuleSet
+
+Progress = Callable[[int, int], None] | None
+
+
+class Executor:
+    """The interface of an executor; a context manager that closes its pools or cluster."""
+
+    def map_documents(self, files: Sequence[CorpusFile], task: Any,
+                      progress: Progress = None) -> Iterator[Any]:
+        """``DocumentOutcome``s of ``files`` in file order: ``task.process_chunk(chunk)`` of
+        consecutive chunks, each outcome's cache statistics counted in the task's caches."""
+        raise NotImplementedError
+
+    def finish_corpus(self, ruleset: RuleSet, outcomes: Sequence[Any],
+                      focus: frozenset[str] | set[str] | None) -> list[Finding]:
+        """The corpus-wide rules of ``ruleset`` over what the outcomes collected."""
+        from validators.engine import finish_corpus
+
+        return finish_corpus(ruleset, [o.result for o in outcomes], set(focus) if focus is not None else None)
+
+    def info(self) -> dict[str, Any]:
+        """For the profile only (never in a report): e.g. the number of workers used."""
+        return {}
+
+    def close(self) -> None:
+        """Stop what the executor started."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def executor_for(settings: Any) -> Executor:
+    """The executor the settings name: ``local`` (worker processes on this machine) or ``dask``
+    (imported only then; without the dask package: a usage error naming the extra to install)."""
+    if settings.executor == "dask":
+        try:
+            from validators.executors.dask import DaskExecutor
+        except ImportError as exc:
+            missing = (getattr(exc, "name", "") or "").split(".")[0]
+            if missing in ("dask", "distributed"):
+                raise UsageError("--executor dask needs the dask package: install "
+                                 "'corpus-validators[dask]'") from None
+            raise UsageError("--executor dask is not available in this version") from None
+        return DaskExecutor(settings)
+    from validators.executors.local import LocalExecutor
+
+    return LocalExecutor(settings.jobs)

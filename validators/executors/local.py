@@ -1,0 +1,183 @@
+"""The local executor: the per-document stage in this process, or in a pool of worker processes
+on this machine (``--jobs``). Everything a worker needs comes with each chunk (the task: settings,
+rules, caches), so ``fork`` and ``spawn`` workers give the same outcomes; nothing is a global."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from validators.discover import CorpusFile
+from validators.executors import Executor, Progress
+from validators.settings import default_jobs
+
+PARALLEL_MIN_BYTES = 1_000_000  # below this, a pool's start-up costs more than it saves
+CHUNK_FILES = 32                # files per task at most (small tasks keep both workers busy)
+PR_SET_PDEATHSIG = 1            # linux/prctl.h
+
+
+class Terminated(BaseException):
+    """SIGTERM (what ``timeout`` and a cancelled CI job send) arrived during a run: raised in the
+    main thread so that the workers are stopped and files being written are cleaned up on the
+    way out; the command line turns it into one line and exit status 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Terminated` in the main thread (unless someone has
+    installed their own handler; outside the main thread signals cannot be handled at all)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def raise_terminated(signum: int, frame: Any) -> None:
+        raise Terminated(signum)
+
+    signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def useful_workers(jobs: int, chunks: int) -> int:
+    """Worker processes worth starting: never more than asked for, than the cores this process
+    may use or than there are tasks (``--jobs 1000`` on two cores starts two, not a thousand)."""
+    return max(1, min(jobs, default_jobs(), chunks))
+
+
+def worth_a_pool(files: Sequence[CorpusFile], jobs: int, min_bytes: int) -> bool:
+    if jobs <= 1 or len(files) < 2:
+        return False
+    total = 0
+    for corpus_file in files:
+        with contextlib.suppress(OSError):
+            total += os.stat(corpus_file.fs_path).st_size
+        if total >= min_bytes:
+            return True
+    return False
+
+
+def chunks_of(files: Sequence[CorpusFile], jobs: int, most: int | None = None) -> list[list[CorpusFile]]:
+    """Consecutive chunks of ``files``: about 8 per worker, at most ``most`` (CHUNK_FILES) files."""
+    size = max(1, min(CHUNK_FILES if most is None else most, len(files) // (jobs * 8)))
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+
+
+class LocalExecutor(Executor):
+    """``jobs`` worker processes at most (none below ``min_pool_bytes`` of input, default
+    :data:`PARALLEL_MIN_BYTES`); ``start_method`` (default: fork where available) lets a test
+    pin ``spawn``."""
+
+    def __init__(self, jobs: int = 1, start_method: str | None = None,
+                 min_pool_bytes: int | None = None, chunk_files: int | None = None) -> None:
+        self.jobs = jobs
+        self.start_method = start_method
+        self.min_pool_bytes = min_pool_bytes
+        self.chunk_files = chunk_files
+        self.workers = 0
+
+    def info(self) -> dict[str, Any]:
+        return {"workers": self.workers}
+
+    def map_documents(self, files: Sequence[CorpusFile], task: Any,
+                      progress: Progress = None) -> Iterator[Any]:
+        for done, outcome in enumerate(self._outcomes(files, task), 1):
+            if progress:
+                progress(done, len(files))
+            yield outcome
+
+    def _outcomes(self, files: Sequence[CorpusFile], task: Any) -> Iterator[Any]:
+        jobs = min(self.jobs, default_jobs())
+        min_bytes = PARALLEL_MIN_BYTES if self.min_pool_bytes is None else self.min_pool_bytes
+        if not worth_a_pool(files, jobs, min_bytes):
+            for corpus_file in files:
+                yield from task.process_chunk([corpus_file])
+            return
+        import multiprocessing
+        import signal
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        method = self.start_method or ("fork" if "fork" in methods else None)
+        chunks = chunks_of(files, jobs, self.chunk_files)
+        self.workers = useful_workers(jobs, len(chunks))
+        pool = ProcessPoolExecutor(max_workers=self.workers,
+                                   mp_context=multiprocessing.get_context(method),
+                                   initializer=_init_worker, initargs=(os.getpid(),))
+        # Ctrl-C and SIGTERM stay blocked while the workers are forked (the first submit starts
+        # them all), so a worker never runs the parent's handlers; it unblocks them once it has
+        # set its own. A signal that arrives meanwhile is delivered to the parent when it unblocks.
+        stop_signals = {signal.SIGINT, signal.SIGTERM}
+        blocking = hasattr(signal, "pthread_sigmask")
+        try:
+            with sigterm_raises():
+                if blocking:
+                    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+                try:
+                    # the task travels with each chunk (pickled with it): settings, rules, caches
+                    futures = [pool.submit(task.process_chunk, chunk) for chunk in chunks]
+                finally:
+                    if blocking:
+                        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+                # results in file order; the futures are never cancelled (see _stop_pool)
+                for future in futures:
+                    for outcome in future.result():
+                        task.count_cache(outcome)  # the workers' hits, misses, stores
+                        yield outcome
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        pool.shutdown()
+
+
+def _stop_pool(pool: Any) -> None:
+    """Ctrl-C, SIGTERM or an error: end the workers now (they ignore SIGINT, and the interpreter's
+    exit would otherwise wait for them to finish their files), then wait for the pool's manager
+    thread, which marks the unfinished futures broken and exits. No future is cancelled first:
+    the manager thread would then fail on a cancelled one (``InvalidStateError`` traceback)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=True)
+
+
+def _init_worker(parent: int | None = None) -> None:
+    """Signals of a worker: Ctrl-C is the parent's to handle, SIGTERM ends it (also when the
+    parent dies). It keeps no state: the work brings its settings."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # Pool.terminate() and the parent's death
+    _end_with_parent(parent)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _end_with_parent(parent: int | None) -> None:
+    """On Linux, ask the kernel for SIGTERM when the parent dies, even by SIGKILL (otherwise an
+    orphaned worker would wait for work forever); if it has already died, end now."""
+    import sys
+
+    if not sys.platform.startswith("linux") or parent is None:
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)

@@ -1,0 +1,313 @@
+"""The one run loop: discover → load (a fix hands its bytes to the same load) → parse →
+per-document checks, statistics and table rows → corpus-wide finish → findings → RunResult.
+
+``check``, ``hook``, ``--changed-since``, ``baseline``, ``extract``, ``check-table --corpus`` and
+``--fix``/``--diff`` all run :func:`run`. The per-document stage is :func:`process_document`,
+shipped to an executor in chunks together with its :class:`DocumentTask` (settings, rules,
+caches): a worker needs nothing else, whatever its start method or machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from validators.cache import ResultCache
+from validators.discover import CorpusFile
+from validators.document import Document
+from validators.engine import DocumentResult, check_document
+from validators.executors import Executor, executor_for
+from validators.facts import DocumentFacts
+from validators.findings import SEVERITY_RANK, Finding
+from validators.fix import FixResult, fix_file
+from validators.load import decode, read_bytes
+from validators.rules import RuleSet
+from validators.settings import Settings
+
+Progress = Callable[[int, int], None] | None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run found; built once, then only read (reporters, the gate, the baseline)."""
+
+    findings: list[Finding]
+    documents: list[DocumentResult]
+    ruleset: RuleSet
+    extra_summary: dict[str, Any] = field(default_factory=dict)
+    fail_on: str = "error"  # the gate's threshold, for reporters that mark failures (junit)
+    fixes: tuple[FixResult, ...] = ()  # --fix/--diff: what was (or would be) changed
+    rows: tuple[Any, ...] = ()         # tables.extract.DocumentRows of each file (``extract``)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts of every finding, listed or not: a finding that carries ``unlisted`` (the
+        engine's listing cap) counts for itself and the hits it stands for."""
+        by_severity: Counter[str] = Counter()
+        by_rule: Counter[str] = Counter()
+        by_category: Counter[str] = Counter()
+        for f in self.findings:
+            weight = 1 + f.unlisted
+            by_severity[f.severity] += weight
+            by_rule[f.rule] += weight
+            by_category[f.category] += weight
+        unlisted = sum(f.unlisted for f in self.findings)
+        stats = [d.stats for d in self.documents]
+        return {
+            "documents": len(self.documents),
+            "bytes": sum(s.get("bytes", 0) for s in stats),
+            "characters": sum(s.get("chars", 0) for s in stats),
+            "spans": sum(s.get("spans", 0) for s in stats),
+            "pairs": sum(s.get("pairs", 0) for s in stats),
+            "annotated_documents": sum(1 for s in stats if s.get("annotated")),
+            "findings": len(self.findings) + unlisted,
+            **({"listed_findings": len(self.findings)} if unlisted else {}),
+            "by_severity": {sev: by_severity.get(sev, 0) for sev in ("error", "warning", "info")},
+            "by_rule": dict(sorted(by_rule.items())),
+            "by_category": dict(sorted(by_category.items())),
+            **self.extra_summary,
+        }
+
+
+def exit_code(findings: list[Finding], fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = SEVERITY_RANK[fail_on]
+    return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else 0
+
+
+@dataclass(frozen=True)
+class Part:
+    """One rule subset of a document's checks and the cache of its results."""
+
+    rules: RuleSet
+    cache: ResultCache | None = None
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    """What one file gives back to the run (picklable)."""
+
+    path: str
+    result: DocumentResult                   # findings, statistics, collected data
+    rows: Any = None                         # tables.extract.DocumentRows (``extract``)
+    fix: FixResult | None = None             # --fix/--diff
+    cache_delta: tuple[tuple[int, str, int], ...] = ()   # (part index, statistic, count)
+    timings: tuple[tuple[str, float], ...] = ()          # CPU seconds (the profile only)
+
+
+@dataclass(frozen=True)
+class DocumentTask:
+    """Everything the per-document stage needs, pickled with every chunk sent to a worker."""
+
+    settings: Settings
+    focused: tuple[Part, ...]        # parts for the files in focus (every file without a focus)
+    unfocused: tuple[Part, ...] = ()  # parts for the other files (their findings are dropped)
+    fix: str | None = None           # "write" | "diff": fix a focused file's bytes before the check
+    fix_rules: RuleSet | None = None
+    ids_are_paths: bool = False      # table rows name documents by path (doc ids not unique)
+    # per-document table rows, (doc, doc_id, sentence_end) -> rows: a module-level function
+    # (pickled by name), e.g. tables.extract.document_rows for ``extract``
+    rows_of: Callable[..., Any] | None = None
+
+    def process_chunk(self, files: Sequence[CorpusFile]) -> list[DocumentOutcome]:
+        return process_chunk(files, self)
+
+    def count_cache(self, outcome: DocumentOutcome) -> None:
+        """Add a worker's cache statistics to this process's caches."""
+        parts = self.focused + self.unfocused
+        for index, name, count in outcome.cache_delta:
+            cache = parts[index].cache
+            if cache is not None and isinstance(getattr(cache, name, None), int):
+                setattr(cache, name, getattr(cache, name) + count)
+
+
+def process_chunk(files: Sequence[CorpusFile], task: DocumentTask) -> list[DocumentOutcome]:
+    """The unit of work an executor ships: consecutive files and their task."""
+    return [process_document(corpus_file, task) for corpus_file in files]
+
+
+def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOutcome:
+    """Read one file once (fixing its bytes first when asked), decode and parse it once, and run
+    every part of the task on that one parse. Nothing of the document is kept."""
+    settings = task.settings
+    focused = settings.in_focus(corpus_file.path)
+    timings: dict[str, float] | None = {} if settings.profile_path else None
+    started = time.process_time() if timings is not None else 0.0
+    fixed: FixResult | None = None
+    got: bytes | Document | None = None
+    if task.fix is not None and focused and task.fix_rules is not None:
+        fixed, got = fix_file(corpus_file, task.fix_rules, task.fix == "write", settings.max_file_bytes)
+        if task.fix == "diff":
+            return DocumentOutcome(corpus_file.path, DocumentResult(corpus_file.path, []), fix=fixed)
+    if got is None:
+        got = read_bytes(corpus_file.path, corpus_file.fs_path, settings.max_file_bytes,
+                         corpus_file.root or None)
+    doc = got if isinstance(got, Document) else decode(corpus_file.path, got, corpus_file.fs_path)
+    if timings is not None:
+        timings["load"] = time.process_time() - started
+    parts, offset = (task.focused, 0) if focused else (task.unfocused, len(task.focused))
+    findings: list[Finding] = []
+    collected: dict[str, Any] = {}
+    stats: dict[str, Any] | None = None
+    delta: list[tuple[int, str, int]] = []
+    for index, part in enumerate(parts, offset):
+        cache = part.cache
+        before = cache.stats() if cache is not None else {}
+        key = cache.key(doc) if cache is not None else None
+        result = cache.lookup(key) if cache is not None and key is not None else None
+        if result is None:
+            result = check_document(doc, part.rules, timings, sentence_end=settings.sentence_end,
+                                    script_thresholds=settings.script_thresholds)
+            if cache is not None and key is not None:
+                cache.store(key, result)
+        if cache is not None:
+            after = cache.stats()
+            delta += [(index, name, n - before.get(name, 0)) for name, n in after.items()
+                      if n != before.get(name, 0)]
+        if focused:
+            findings += result.findings
+        collected.update(result.collected)
+        if stats is None:
+            stats = result.stats
+    rows = None
+    if task.rows_of is not None:
+        rows = task.rows_of(doc, corpus_file.path if task.ids_are_paths else corpus_file.doc_id,
+                            settings.sentence_end,
+                            facts=DocumentFacts.from_stats(stats) if stats else None)
+    return DocumentOutcome(corpus_file.path, DocumentResult(doc.path, findings, stats or {}, collected),
+                           rows, fixed, tuple(delta), tuple(sorted((timings or {}).items())))
+
+
+def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
+    """The rules of one scope: ``document`` (per-file) or ``corpus`` (corpus-wide)."""
+    return RuleSet({rid: r for rid, r in ruleset.rules.items() if r.check.scope == scope})
+
+
+def for_documents(ruleset: RuleSet, count: int) -> RuleSet:
+    """The rule set without the corpus-wide rules that cannot report anything on ``count``
+    documents: a check type declares ``min_documents`` (2 for one comparing documents with each
+    other), so that a one-file check neither runs nor imports what comparing needs (MinHash)."""
+    skip = {rule.id for rule in ruleset.corpus_rules()
+            if getattr(rule.check, "min_documents", 1) > count}
+    if not skip:
+        return ruleset
+    return RuleSet({rule_id: rule for rule_id, rule in ruleset.rules.items() if rule_id not in skip})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A task and what the run around it needs: the files to map and the corpus rules to finish."""
+
+    task: DocumentTask
+    files: list[CorpusFile]
+    finish_rules: RuleSet
+
+
+def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
+              cache_for: Callable[[RuleSet], ResultCache | None] | None = None,
+              fix: str | None = None, rows_of: Callable[..., Any] | None = None
+              ) -> Plan:
+    """Without a focus: every rule on every file (less the corpus rules that cannot report on so
+    few files, and then no cache). With a focus (``--changed-since``, the hooks): the document
+    rules on the focused files only, the corpus rules on every file (each part with its own
+    cache); ``settings.scope`` limits to one of the two. Each file is still read once."""
+    open_cache = cache_for or (lambda rules: None)
+    ids = [f.doc_id for f in files]
+    ids_are_paths = len(set(ids)) != len(ids)  # two roots with one relative path: ids are paths
+    fix_rules = ruleset if fix else None
+    if settings.focus is None:
+        active = for_documents(ruleset, len(files))
+        cache = open_cache(ruleset)
+        if active is not ruleset:
+            cache = None  # results without a skipped rule's data must not be stored as complete
+        task = DocumentTask(settings, (Part(active, cache),), (), fix, fix_rules, ids_are_paths, rows_of)
+        return Plan(task, list(files), active)
+    focused = [f for f in files if f.path in settings.focus]
+    parts: list[Part] = []
+    if settings.scope in ("all", "document"):
+        doc_rules = scoped(ruleset, "document")
+        parts.append(Part(doc_rules, open_cache(doc_rules)))
+    corpus_rules = scoped(ruleset, "corpus")
+    others: tuple[Part, ...] = ()
+    finish_rules = RuleSet({})
+    if settings.scope in ("all", "corpus") and focused and corpus_rules.enabled():
+        corpus_part = Part(corpus_rules, open_cache(corpus_rules))
+        parts.append(corpus_part)
+        others = (corpus_part,)
+        finish_rules = corpus_rules
+    task = DocumentTask(settings, tuple(parts), others, fix, fix_rules, ids_are_paths, rows_of)
+    return Plan(task, list(files) if others and fix != "diff" else focused, finish_rules)
+
+
+def run(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings, *,
+        cache_for: Callable[[RuleSet], ResultCache | None] | None = None,
+        executor: Executor | None = None, progress: Progress = None,
+        fix: str | None = None, extra: dict[str, Any] | None = None,
+        rows_of: Callable[..., Any] | None = None,
+        announce: Callable[[Executor], None] | None = None) -> RunResult:
+    """Check ``files`` with ``ruleset`` as ``settings`` say; see :func:`make_plan`. With a focus,
+    the result's documents are the focused ones and its summary counts the corpus compared.
+    ``announce`` is shown the executor once it has started (the CLI prints a dashboard link)."""
+    plan = make_plan(files, ruleset, settings, cache_for, fix, rows_of)
+    summary = {"corpus_documents": len(files)} if settings.focus is not None else {}
+    summary.update(extra or {})
+    return run_plan(plan, ruleset, executor=executor, progress=progress, extra=summary,
+                    focused_documents=settings.focus is not None, announce=announce)
+
+
+def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
+             progress: Progress = None, extra: dict[str, Any] | None = None,
+             focused_documents: bool = True,
+             announce: Callable[[Executor], None] | None = None) -> RunResult:
+    """The loop: map the task over the files (in file order), finish the corpus rules, sort."""
+    settings = plan.task.settings
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    outcomes: list[DocumentOutcome] = []
+    owned = executor is None
+    ex = executor_for(settings) if executor is None else executor
+    try:
+        if announce is not None:
+            announce(ex)
+        for outcome in ex.map_documents(plan.files, plan.task, progress):
+            outcomes.append(outcome)
+            for key, seconds in outcome.timings:
+                timings[key] = timings.get(key, 0.0) + seconds
+        fixes = tuple(o.fix for o in outcomes if o.fix is not None)
+        if plan.task.fix == "diff":
+            return RunResult([], [], ruleset, dict(extra or {}), settings.fail_on, fixes)
+        rows = tuple(o.rows for o in outcomes if o.rows is not None)
+        findings = [f for o in outcomes for f in o.result.findings]
+        if not settings.profile_path:
+            findings.extend(ex.finish_corpus(plan.finish_rules, outcomes, settings.focus))
+        else:
+            for rule in plan.finish_rules.corpus_rules():  # one at a time, to time each check type
+                t = time.process_time()
+                findings.extend(ex.finish_corpus(RuleSet({rule.id: rule}), outcomes, settings.focus))
+                key = f"finish:{rule.check.name}"
+                timings[key] = timings.get(key, 0.0) + time.process_time() - t
+        info = ex.info()
+    finally:
+        if owned:
+            ex.close()
+    findings.sort(key=Finding.sort_key)
+    if settings.profile_path:
+        _write_profile(settings.profile_path, timings, len(plan.files), settings.jobs,
+                       int(info.get("workers", 0)), time.perf_counter() - started)
+    documents = [o.result for o in outcomes
+                 if not focused_documents or settings.in_focus(o.path)]
+    return RunResult(findings, documents, ruleset, dict(extra or {}), settings.fail_on, fixes, rows)
+
+
+def _write_profile(path: str, timings: dict[str, float], files: int, jobs: int,
+                   workers: int, wall: float) -> None:
+    import json
+
+    from validators.atomic import write_text_atomic
+
+    payload = {"jobs": jobs, "workers": workers, "files": files, "wall_seconds": round(wall, 4),
+               "seconds": {k: round(v, 4) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])}}
+    write_text_atomic(path, json.dumps(payload, indent=1) + "\n")
