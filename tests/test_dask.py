@@ -269,3 +269,16 @@ def test_the_scheduler_is_announced_on_a_terminal_only(scheduler: str) -> None:
                            cwd=REPO, capture_output=True, text=True, timeout=300,
                            env={**os.environ, "PYTHONPATH": str(REPO)})
     assert "dask" not in piped.stderr
+
+
+def test_jobs_above_the_cores_start_one_worker_per_core(tmp_path: Path) -> None:
+    """``--jobs 1000`` is capped for the LocalCluster as for the local pool."""
+    from validators.settings import default_jobs
+
+    profile = tmp_path / "profile.json"
+    proc = subprocess.run([sys.executable, "-m", "validators", "check", str(SAMPLE), "--format", "json",
+                           "--no-cache", "--executor", "dask", "--jobs", "1000"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "CORPUS_VALIDATE_PROFILE": str(profile)})
+    assert proc.returncode == 1, proc.stderr
+    assert 1 <= json.loads(profile.read_text(encoding="utf-8"))["workers"] <= default_jobs()

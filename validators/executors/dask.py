@@ -32,6 +32,7 @@ from validators.errors import UsageError
 from validators.executors import Executor, Progress
 from validators.findings import Finding
 from validators.rules import RuleSet
+from validators.settings import default_jobs
 
 CONNECT_TIMEOUT = "10s"     # an unreachable --scheduler is a usage error after this, not a hang
 WORKERS_TIMEOUT = 60        # seconds to wait for a scheduler without workers to get one
@@ -55,7 +56,8 @@ class DaskExecutor(Executor):
         else:
             # dashboard_address=None: without bokeh the page would only say that bokeh is missing
             self._cluster = distributed.LocalCluster(
-                n_workers=max(1, int(settings.jobs)), threads_per_worker=1, processes=True,
+                # at most one worker per core, as the local executor (--jobs 1000 is not 1000)
+                n_workers=max(1, min(int(settings.jobs), default_jobs())), threads_per_worker=1, processes=True,
                 dashboard_address=":0" if _has_bokeh() else None,
                 silence_logs=logging.ERROR)  # a stopped run's "task cancelled" warnings are noise
             try:
