@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -15,6 +17,16 @@ os.environ["CORPUS_VALIDATE_KEY_DIR"] = tempfile.mkdtemp(prefix="cv-test-key-")
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample-corpus"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def corpus_generator() -> ModuleType:
+    """benchmarks/generate_corpus.py (not a package module): the generated corpora of the tests."""
+    spec = importlib.util.spec_from_file_location("generate_corpus",
+                                                  REPO / "benchmarks" / "generate_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_cli(*args: str, cwd: Path | None = None, input: str | None = None

@@ -10,16 +10,15 @@ script, and on small random corpora.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import random
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import REPO, SAMPLE, corpus_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,8 +29,6 @@ from validators.findings import Hit, Related
 from validators.load import decode
 from validators.rules import RuleSet, load_rule_files
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "sample-corpus"
 RULES = ("DUP001", "DUP002", "DUP004", "SCR001")
 
 
@@ -223,13 +220,6 @@ def original(rules: RuleSet, collected: dict[str, dict[str, Any]], rule_id: str,
 
 # --- corpora ------------------------------------------------------------------------------------
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_corpus",
-                                                  REPO / "benchmarks" / "generate_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def read_corpus(root: Path) -> dict[str, bytes]:
@@ -245,7 +235,7 @@ def rules() -> RuleSet:
 def corpora(tmp_path_factory: pytest.TempPathFactory, rules: RuleSet) -> dict[str, dict[str, Any]]:
     """The sample corpus and ~1.2 MB of generated corpus with exact and near duplicates."""
     out = tmp_path_factory.mktemp("generated")
-    _generator().generate(out, size_mb=1.2, seed=8, mean_kb=5.0, large_every_mb=0)
+    corpus_generator().generate(out, size_mb=1.2, seed=8, mean_kb=5.0, large_every_mb=0)
     return {"sample": collect(read_corpus(SAMPLE), rules), "generated": collect(read_corpus(out), rules)}
 
 

@@ -6,7 +6,6 @@ random corpora; and a bad cluster is one line and exit status 2."""
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import socket
@@ -15,10 +14,9 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, corpus_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import corpora
@@ -32,19 +30,11 @@ from validators.reporters import get_reporter
 from validators.settings import Settings
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_corpus", REPO / "benchmarks" / "generate_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """~1.5 MB with exact and near duplicates: above the size at which ``--jobs 2`` starts a pool."""
     out = tmp_path_factory.mktemp("dask") / "corpus"
-    _generator().generate(out, size_mb=1.5, seed=8, large_every_mb=0)
+    corpus_generator().generate(out, size_mb=1.5, seed=8, large_every_mb=0)
     return out
 
 

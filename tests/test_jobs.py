@@ -3,16 +3,14 @@ start no pool; a one-file check imports no heavy library that none of its rules 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import REPO, SAMPLE, run_cli
+from conftest import REPO, SAMPLE, corpus_generator, run_cli
 
 from validators import run as run_module
 from validators.config import Config, build_ruleset
@@ -25,13 +23,6 @@ from validators.run import run_check
 HEAVY = ("pandas", "pandera", "datasketch", "numpy", "scipy")
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_corpus",
-                                                  REPO / "benchmarks" / "generate_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +30,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """~1.2 MB of generated corpus (above the size at which a pool is started), with faults and
     duplicates."""
     out = tmp_path_factory.mktemp("jobs") / "corpus"
-    manifest = _generator().generate(out, size_mb=1.2, seed=3, mean_kb=5.0, large_every_mb=0)
+    manifest = corpus_generator().generate(out, size_mb=1.2, seed=3, mean_kb=5.0, large_every_mb=0)
     return out, manifest
 
 
@@ -74,7 +65,7 @@ def test_jobs_1_and_jobs_2_give_identical_findings(generated: tuple[Path, dict],
 def test_parallel_run_returns_the_same_documents_in_order(monkeypatch: pytest.MonkeyPatch,
                                                           tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    _generator().generate(corpus, size_mb=0.15, seed=5, mean_kb=3.0, large_every_mb=0)
+    corpus_generator().generate(corpus, size_mb=0.15, seed=5, mean_kb=3.0, large_every_mb=0)
     files = discover([str(corpus)])
     ruleset = build_ruleset(Config())
     serial = run_check(files, ruleset, jobs=1)
