@@ -102,8 +102,16 @@ def encoding_verdict(doc: Document) -> tuple[str, str]:
 def document_facts(doc: Document, sentence_end: str = DEFAULT_SENTENCE_END, *,
                    mixed_ratio: float = DEFAULT_MIXED_RATIO,
                    min_chars: int = DEFAULT_MIN_CHARS) -> DocumentFacts:
-    """The facts of one loaded document: the only place they are computed. ``sentence_end`` is the
-    run's sentence-end characters (pairs), ``mixed_ratio``/``min_chars`` SCR001's thresholds."""
+    """The facts of one loaded document: the only place they are computed, once per document
+    (kept in ``doc.cache``: a focused run checks a file with two rule parts). ``sentence_end`` is
+    the run's sentence-end characters (pairs), ``mixed_ratio``/``min_chars`` SCR001's thresholds."""
+    key = ("facts", sentence_end, mixed_ratio, min_chars)
+    if key not in doc.cache:
+        doc.cache[key] = _document_facts(doc, sentence_end, mixed_ratio, min_chars)
+    return doc.cache[key]
+
+
+def _document_facts(doc: Document, sentence_end: str, mixed_ratio: float, min_chars: int) -> DocumentFacts:
     encoding, guess = encoding_verdict(doc)
     readable = doc.readable
     text = (doc.text or "") if readable else ""
