@@ -21,7 +21,7 @@ from typing import Any
 from validators.baseline import apply_baseline, load_baseline
 from validators.cache import ResultCache, open_result_cache, ruleset_fingerprint
 from validators.config import Config
-from validators.discover import CorpusFile, discover, display_path, matches
+from validators.discover import CorpusFile, display_path, matches
 from validators.pipeline import RunResult, scoped  # noqa: F401 - scoped: for the hooks
 from validators.rules import RuleSet
 from validators.settings import Settings
@@ -62,13 +62,11 @@ def corpus_files(config: Config, paths: list[str]) -> list[CorpusFile]:
     """The corpus a focused run compares against: the PATHs given, else the configured paths,
     else (a configuration without paths) the files of its repository under its folder, as
     ``check`` sees them (:func:`validators.run.files_for`), else (no configuration) the
-    repository's tracked and untracked-not-ignored files."""
-    if paths or config.paths:
-        return discover(paths or config.corpus_paths(), config.include, config.exclude)
-    if config.source is not None:
+    repository's tracked and untracked-not-ignored files (not the sample corpus)."""
+    if paths or config.paths or config.source is not None:
         from validators.run import files_for
 
-        return files_for(config, [])
+        return files_for(config, paths)
     from validators.git import corpus_files_in_repository
 
     return corpus_files_in_repository(config.include, config.exclude)
