@@ -194,9 +194,34 @@ def test_only_the_safe_loader_is_used() -> None:
     offenders = [(path.name, word) for path in package.rglob("*.py")
                  for word in unsafe if word in path.read_text(encoding="utf-8")]
     assert offenders == []
+    from yaml.constructor import FullConstructor, SafeConstructor, UnsafeConstructor
+
     from validators.yamlload import _LineLoader
 
-    assert issubclass(_LineLoader, yaml.SafeLoader)
+    # libyaml's parser or PyYAML's, always with the safe constructor (as yaml.CSafeLoader)
+    assert issubclass(_LineLoader, SafeConstructor)
+    assert not issubclass(_LineLoader, (FullConstructor, UnsafeConstructor))
+
+
+def test_the_fast_loader_reads_every_shipped_file_as_the_pure_python_safe_loader() -> None:
+    """Same data, same line numbers: libyaml only speeds up the scan of the lexicons."""
+    from validators.yamlload import LineDict, _PureLineLoader, load_yaml_text
+
+    def lines(value: object) -> object:
+        if isinstance(value, LineDict):
+            return (value.line, sorted(value.key_lines.items(), key=repr),
+                    [(k, lines(v)) for k, v in value.items()])
+        if isinstance(value, list):
+            return (getattr(value, "line", None), [lines(v) for v in value])
+        return value
+
+    rules = Path(__file__).resolve().parent.parent / "rules"
+    for path in sorted(rules.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        fast = load_yaml_text(text, str(path))
+        reference = load_yaml_text(text, str(path), _PureLineLoader)
+        assert isinstance(fast, LineDict) and fast == reference == yaml.safe_load(text), path
+        assert lines(fast) == lines(reference), path
 
 
 def test_max_file_bytes_must_be_a_positive_integer(tmp_path: Path) -> None:
