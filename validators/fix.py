@@ -267,10 +267,25 @@ def unified_diff(result: FixResult) -> str:
         return [shown(line) + "\n" for line in text.split("\n")]
 
     before, after = _display(result.original), result.fixed.decode("utf-8")
+    legacy = _legacy_encoding(result.original)
+    labels = {"fromfiledate": legacy, "tofiledate": "UTF-8"} if legacy else {}
     header = "".join(f"# {change}\n" for change in result.changes)
     body = "".join(difflib.unified_diff(visible(before), visible(after),
-                                        f"a/{result.path}", f"b/{result.path}"))
+                                        f"a/{result.path}", f"b/{result.path}", **labels))
+    if not body and result.changed:  # only the bytes change (the encoding): name the file anyway
+        body = (f"--- a/{result.path}\t{legacy or 'bytes'}\n+++ b/{result.path}\tUTF-8\n"
+                "# the text is unchanged: only its encoding changes\n")
     return header + body
+
+
+def _legacy_encoding(data: bytes) -> str | None:
+    """The legacy encoding the original was decoded from (e.g. "GB18030/GBK"), None for UTF-8."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        decoded = unambiguous_decode(data)
+        return decoded[0] if decoded else None
 
 
 def summary_lines(results: list[FixResult], written: bool) -> list[str]:

@@ -27,7 +27,9 @@ from validators.load import decode, read_bytes
 from validators.rules import RuleSet
 from validators.settings import Settings
 
-Progress = Callable[[int, int], None] | None
+# progress(done, total) for the per-file stage; progress(done, total, stage="corpus", item=...) for
+# the corpus-wide one (validators.terminal: one bar per stage)
+Progress = Callable[..., None] | None
 
 
 @dataclass(frozen=True)
@@ -281,14 +283,20 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
             return RunResult([], [], ruleset, dict(extra or {}), settings.fail_on, fixes)
         rows = tuple(o.rows for o in outcomes if o.rows is not None)
         findings = [f for o in outcomes for f in o.result.findings]
-        if not settings.profile_path:
+        corpus_rules = list(plan.finish_rules.corpus_rules())
+        if not settings.profile_path and progress is None:
             findings.extend(ex.finish_corpus(plan.finish_rules, outcomes, settings.focus))
         else:
-            for rule in plan.finish_rules.corpus_rules():  # one at a time, to time each check type
+            # one rule at a time: to time each check type, or to show which one runs
+            for done, rule in enumerate(corpus_rules):
+                if progress:
+                    progress(done, len(corpus_rules), stage="corpus", item=f"{rule.id} {rule.name}")
                 t = time.process_time()
                 findings.extend(ex.finish_corpus(RuleSet({rule.id: rule}), outcomes, settings.focus))
                 key = f"finish:{rule.check.name}"
                 timings[key] = timings.get(key, 0.0) + time.process_time() - t
+            if progress and corpus_rules:
+                progress(len(corpus_rules), len(corpus_rules), stage="corpus")
         info = ex.info()
     finally:
         if owned:

@@ -17,7 +17,7 @@ from validators.errors import UsageError
 from validators.findings import Finding
 from validators.rules import RuleSet
 
-Progress = Callable[[int, int], None] | None
+Progress = Callable[..., None] | None
 
 
 class Executor:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -90,8 +91,11 @@ class DaskExecutor(Executor):
         lo, hi = PARTITION_FILES
         size = max(lo, min(hi, len(shipped) // (workers * PARTITIONS_PER_WORKER)))
         shared_task = dask.delayed(task, pure=True)  # one graph key, not one copy per partition
+        # a name of this run's own: the keys of its graph never meet those of an earlier run on
+        # the same cluster (names are otherwise tokens of the file list, which a corpus repeats)
         full = self.client.persist(
-            db.from_sequence(shipped, partition_size=size).map_partitions(_process, shared_task))
+            db.from_sequence(shipped, partition_size=size).map_partitions(
+                _process, shared_task, token=f"process-{uuid.uuid4().hex}"))
         self._collected = self.client.persist(full.map_partitions(_collected_of))
         futures = self.client.compute(full.map_partitions(_light).to_delayed())
         del full  # the scheduler keeps the full outcomes only until both derived bags are computed

@@ -31,7 +31,8 @@ def add_parsers(sub: Any) -> None:
                          help="corpus files or folders (default: the configured corpus)")
     extract.add_argument("--out", type=Path, required=True, metavar="DIR",
                          help="folder to write documents, spans, pairs and findings into")
-    extract.add_argument("--as", dest="as_format", choices=["csv", "parquet"], default="csv")
+    extract.add_argument("--as", dest="as_format", choices=["csv", "parquet"], default="csv",
+                         help="the tables' file format (default: csv)")
     extract.add_argument("--config", type=Path)
     extract.add_argument("--format", choices=["text", "json"], default="text")
     extract.add_argument("--fail-on", choices=FAIL_ON)
