@@ -14,8 +14,17 @@ from validators.rules import RuleSet
 DATA = Path(__file__).resolve().parent / "data" / "issue3"
 CLEAN = DATA / "clean"
 LEGACY = DATA / "legacy"
-SIMPLIFIED = ["zh_news_nbd.txt", "zh_speech_xinhua.txt", "zh_wiki_economics.txt"]
-TRADITIONAL = ["zh_tw_news_cna.txt"]
+# The clean documents by role (genre and script), so that tests name a role, not a file.
+NEWS = "zh_news_voa.txt"  # Simplified news (Voice of America, public domain)
+TALK = "zh_talk_voa.txt"  # Simplified transcribed talk: an interview (Voice of America)
+WIKI = "zh_wiki_economics.txt"  # Simplified encyclopaedia text with Taiwan usage (CC BY-SA)
+TW_TALK = "zh_tw_talk_ly.txt"  # Taiwan Traditional transcribed talk (Legislative Yuan record)
+SIMPLIFIED = [NEWS, TALK, WIKI]
+TRADITIONAL = [TW_TALK]
+# legacy/: the same documents in a legacy encoding, with the name ENC001 gives the encoding
+LEGACY_COPIES = {"zh_news_voa.gbk.txt": (NEWS, "GB18030/GBK"),
+                 "zh_talk_voa.gb18030.txt": (TALK, "GB18030/GBK"),
+                 "zh_tw_talk_ly.big5.txt": (TW_TALK, "Big5")}
 RULESET = build_ruleset(Config())
 
 

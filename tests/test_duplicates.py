@@ -1,6 +1,6 @@
 """Duplicate detection (rules/duplicates.yaml, validators/dedup.py, the four DUP check types).
 
-The real texts are news articles the project has never seen (tests/data/issue4/, see SOURCE.md)
+The real texts are public-domain Voice of America news articles (tests/data/issue4/, see SOURCE.md)
 and the bundled sample corpus. Reposts (another headline, truncation, whitespace and punctuation
 variants, the other script) and injected copies (exact, 8% of lines removed, converted to
 Traditional, a repeated line) are made from them here, deterministically.
@@ -56,17 +56,17 @@ def split_paragraphs(article: str, per_line: int = 2) -> str:
 
 
 def real_articles() -> dict[str, str]:
-    """Distinct real long documents: the ThePaper articles and the sample corpus."""
+    """Distinct real long documents: the Voice of America articles and the sample corpus."""
     docs = {}
-    for i, line in enumerate((DATA / "clts-articles.txt").read_text("utf-8").splitlines()):
-        docs[f"clts/{i}.txt"] = split_paragraphs(line)
+    for i, line in enumerate((DATA / "voa-articles.txt").read_text("utf-8").splitlines()):
+        docs[f"voa/{i}.txt"] = split_paragraphs(line)
     for f in sorted(SAMPLE.glob("*.txt")):
         docs[f"sample/{f.name}"] = f.read_text("utf-8")
     return docs
 
 
 def real_short_news() -> dict[str, str]:
-    lines = (DATA / "newsfarm-summaries.txt").read_text("utf-8").splitlines()
+    lines = (DATA / "voa-short-news.txt").read_text("utf-8").splitlines()
     return {f"short/{i:02d}.txt": line + "\n" for i, line in enumerate(lines)}
 
 
@@ -240,9 +240,9 @@ def test_exact_duplicates_ignore_tags_width_whitespace_and_script() -> None:
 
 def test_focus_reports_only_groups_with_a_focused_document() -> None:
     articles = real_articles()
-    a, b = "clts/0.txt", "clts/1.txt"
+    a, b = "voa/0.txt", "voa/1.txt"
     docs = {a: articles[a], "copy-a.txt": articles[a], b: articles[b],
-            "copy-b.txt": to_traditional(articles[b]), "other.txt": articles["clts/2.txt"]}
+            "copy-b.txt": to_traditional(articles[b]), "other.txt": articles["voa/2.txt"]}
     findings = run(docs, focus={"copy-b.txt"})
     assert [(f.rule, f.path) for f in findings] == [("DUP001", "copy-b.txt")]
     assert [r.path for r in findings[0].related] == [b]
@@ -250,7 +250,7 @@ def test_focus_reports_only_groups_with_a_focused_document() -> None:
 
 
 def test_a_near_duplicate_finding_does_not_repeat_exact_copies() -> None:
-    text = real_articles()["clts/5.txt"]
+    text = real_articles()["voa/5.txt"]
     lines = text.split("\n")
     docs = {"a.txt": text, "a-trad.txt": to_traditional(text),
             "half.txt": "\n".join(lines[: len(lines) // 2]) + "\n"}
@@ -278,7 +278,7 @@ def test_boilerplate_lines_across_documents() -> None:
 
 
 def test_boilerplate_is_not_reported_line_by_line_for_copies() -> None:
-    text = real_articles()["clts/4.txt"]
+    text = real_articles()["voa/4.txt"]
     docs = {"a.txt": text, "b.txt": to_traditional(text), "c.txt": text.replace("。", "。\n"),
             "d.txt": "打开APP\n" + text}
     assert [f for f in run(docs) if f.rule == "DUP004"] == []
@@ -291,7 +291,7 @@ def test_short_lines_never_count_as_repeated() -> None:
 
 def test_near_duplicate_threshold_option_is_honoured() -> None:
     articles = real_articles()
-    text = articles["clts/6.txt"]
+    text = articles["voa/6.txt"]
     lines = text.split("\n")
     half_edited = "\n".join(line[: len(line) // 2] + "。" if i % 2 else line
                             for i, line in enumerate(lines))

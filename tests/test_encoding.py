@@ -14,8 +14,12 @@ from hypothesis import strategies as st
 from issue3_support import (
     CLEAN,
     LEGACY,
+    LEGACY_COPIES,
+    NEWS,
     SIMPLIFIED,
+    TALK,
     TRADITIONAL,
+    TW_TALK,
     check_bytes,
     check_text,
     rules_at,
@@ -180,9 +184,8 @@ def test_every_fault_kind_is_injected_in_every_document() -> None:
 
 # ---------------------------------------------------------------- ENC001 names the encoding
 
-@pytest.mark.parametrize(("name", "expected"), [("zh_news_nbd.gbk.txt", "GB18030/GBK"),
-                                                ("zh_speech_xinhua.gb18030.txt", "GB18030/GBK"),
-                                                ("zh_tw_news_cna.big5.txt", "Big5")])
+@pytest.mark.parametrize(("name", "expected"), [(name, encoding) for name, (_, encoding)
+                                                in LEGACY_COPIES.items()])
 def test_invalid_utf8_names_the_likely_legacy_encoding(name: str, expected: str) -> None:
     findings = check_text((LEGACY / name).read_bytes())
     assert [(f.rule, f.line, f.column) for f in findings] == [("ENC001", 1, 1)]
@@ -190,7 +193,7 @@ def test_invalid_utf8_names_the_likely_legacy_encoding(name: str, expected: str)
 
 
 def test_utf16_with_bom_is_named_and_a_lone_bad_byte_names_nothing() -> None:
-    findings = check_text(text_of("zh_speech_xinhua.txt")[:200].encode("utf-16"))
+    findings = check_text(text_of(TALK)[:200].encode("utf-16"))
     assert findings[0].rule == "ENC002" and "UTF-16" in findings[0].message
     assert [f.rule for f in check_text(b"ok\n\xff")] == ["ENC001"]
 
@@ -213,7 +216,7 @@ def test_utf32_is_named_utf32(data: bytes, order: str, bom: str) -> None:
 
 @pytest.mark.parametrize(("codec", "order"), [("utf-16-le", "little"), ("utf-16-be", "big")])
 def test_utf16_without_bom_is_named_by_its_nul_bytes(codec: str, order: str) -> None:
-    data = text_of("zh_speech_xinhua.txt")[:300].encode(codec)
+    data = text_of(TALK)[:300].encode(codec)
     detail = decode("a.txt", data).problems[0].detail
     assert detail == f"NUL byte: UTF-16 text ({order}-endian, no byte-order mark)"
     assert likely_encoding(data) == "UTF-16"
@@ -245,13 +248,13 @@ def test_a_file_with_one_character_of_text_is_not_empty() -> None:
 
 
 def test_utf8_with_a_damaged_sequence_is_not_called_a_legacy_encoding() -> None:
-    findings = check_text(text_of("zh_news_nbd.txt")[:100].encode() + b"\xb5\xab")
+    findings = check_text(text_of(NEWS)[:100].encode() + b"\xb5\xab")
     assert [f.rule for f in findings] == ["ENC001"]
     assert "looks like UTF-8 with 2 damaged byte sequence(s)" in findings[0].message
 
 
 def test_no_other_rule_runs_on_an_undecodable_file() -> None:
-    assert {f.category for f in check_text((LEGACY / "zh_news_nbd.gbk.txt").read_bytes())} == {"ENC"}
+    assert {f.category for f in check_text((LEGACY / "zh_news_voa.gbk.txt").read_bytes())} == {"ENC"}
 
 
 # ---------------------------------------------------------------- positions and grouping
@@ -280,10 +283,11 @@ def test_mixed_line_endings_point_at_the_minority_line() -> None:
 
 
 def test_mojibake_names_the_likely_original() -> None:
-    damaged = "新华社北京9月3日电\n" + "全国同胞们，尊敬的各位来宾".encode().decode("gbk", "replace")
+    first, second = text_of(TALK).split("\n")[1:3]  # 记者：谢谢你克莉丝托… / 克莉丝托･卡艾伊：感谢你…
+    damaged = first + "\n" + second[:30].encode().decode("gbk", "replace")
     findings = [f for f in check_text(damaged) if f.rule == "ENC011"]
     assert findings and findings[0].line == 2
-    assert "GBK" in findings[0].message and "全国同胞" in findings[0].message
+    assert "GBK" in findings[0].message and "克莉丝托" in findings[0].message
 
 
 @pytest.mark.parametrize("name", SIMPLIFIED + TRADITIONAL)
@@ -294,13 +298,13 @@ def test_real_documents_have_no_encoding_finding(name: str) -> None:
 # ---------------------------------------------------------------- document statistics
 
 def test_document_stats_report_encoding_bom_line_endings_and_script(tmp_path: Path) -> None:
-    crlf = document_stats(decode("a.txt", b"\xef\xbb\xbf" + text_of("zh_tw_news_cna.txt")
+    crlf = document_stats(decode("a.txt", b"\xef\xbb\xbf" + text_of(TW_TALK)
                                  .replace("\n", "\r\n").encode()))
     assert (crlf["encoding"], crlf["bom"], crlf["line_endings"], crlf["script"]) == (
         "utf-8", True, "crlf", "traditional")
-    legacy = document_stats(load("b.txt", str(LEGACY / "zh_tw_news_cna.big5.txt")))
+    legacy = document_stats(load("b.txt", str(LEGACY / "zh_tw_talk_ly.big5.txt")))
     assert (legacy["encoding"], legacy["encoding_guess"], legacy["script"]) == ("not-utf-8", "Big5", "none")
-    clean = document_stats(load("c.txt", str(CLEAN / "zh_news_nbd.txt")))
+    clean = document_stats(load("c.txt", str(CLEAN / NEWS)))
     assert (clean["encoding"], clean["bom"], clean["line_endings"], clean["script"]) == (
         "utf-8", False, "lf", "simplified")
 

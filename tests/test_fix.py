@@ -15,7 +15,17 @@ import pytest
 from conftest import REPO, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from issue3_support import CLEAN, LEGACY, RULESET, SIMPLIFIED, TRADITIONAL, check_text, text_of
+from issue3_support import (
+    CLEAN,
+    LEGACY,
+    LEGACY_COPIES,
+    RULESET,
+    SIMPLIFIED,
+    TALK,
+    TRADITIONAL,
+    check_text,
+    text_of,
+)
 
 from validators.checks._chars import is_han
 from validators.fix import fix_bytes, unambiguous_decode
@@ -72,10 +82,8 @@ def test_fix_round_trip_restores_the_clean_files_and_keeps_han_and_tags(tmp_path
     assert code == (1 if any(f["severity"] == "error" for f in after["findings"]) else 0)
 
 
-@pytest.mark.parametrize(("legacy", "clean"), [("zh_news_nbd.gbk.txt", "zh_news_nbd.txt"),
-                                               ("zh_speech_xinhua.gb18030.txt",
-                                                "zh_speech_xinhua.txt"),
-                                               ("zh_tw_news_cna.big5.txt", "zh_tw_news_cna.txt")])
+@pytest.mark.parametrize(("legacy", "clean"), [(name, clean) for name, (clean, _)
+                                               in LEGACY_COPIES.items()])
 def test_legacy_encodings_are_converted_when_unambiguous(legacy: str, clean: str) -> None:
     fixed, changes, skipped = fix_bytes((LEGACY / legacy).read_bytes(), RULESET)
     assert fixed == (CLEAN / clean).read_bytes() and not skipped
@@ -83,7 +91,7 @@ def test_legacy_encodings_are_converted_when_unambiguous(legacy: str, clean: str
 
 
 def test_utf16_with_a_bom_is_converted() -> None:
-    text = text_of("zh_speech_xinhua.txt")
+    text = text_of(TALK)
     fixed, changes, _ = fix_bytes(text.encode("utf-16"), RULESET)
     assert fixed == text.encode("utf-8") and "UTF-16" in changes[0]
 

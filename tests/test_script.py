@@ -7,7 +7,7 @@ from pathlib import Path
 import opencc
 import pytest
 from conftest import SAMPLE, check_json
-from issue3_support import SIMPLIFIED, TRADITIONAL, check_bytes, check_text, text_of
+from issue3_support import NEWS, SIMPLIFIED, TRADITIONAL, TW_TALK, check_bytes, check_text, text_of
 
 from validators.config import build_ruleset, load_config
 from validators.errors import ConfigError
@@ -36,7 +36,7 @@ def test_real_documents_are_classified(name: str, script: str) -> None:
 
 def test_classification_of_mixed_and_script_free_text() -> None:
     assert profile("2024年AI").classify() == "none"
-    mixed = text_of("zh_news_nbd.txt")[:300] + S2T.convert(text_of("zh_news_nbd.txt")[300:600])
+    mixed = text_of(NEWS)[:300] + S2T.convert(text_of(NEWS)[300:600])
     assert profile(mixed).classify() == "mixed"
 
 
@@ -55,9 +55,9 @@ def test_a_traditional_document_in_a_simplified_corpus_is_reported_with_its_char
     documents = {n: text_of(n).encode() for n in SIMPLIFIED + TRADITIONAL}
     findings = [f for f in check_bytes(documents) if f.category == "SCR"]
     assert [(f.rule, f.path, f.line, f.column) for f in findings] == [
-        ("SCR001", "zh_tw_news_cna.txt", 1, 5)]  # （中央社記者: 記 is the first Traditional-only
+        ("SCR001", TW_TALK, 1, 6)]  # 立法院第8屆: 屆 is the first Traditional-only
     assert "document is Traditional" in findings[0].message
-    assert "記" in findings[0].message and "OpenCC t2s" in findings[0].message
+    assert "員" in findings[0].message and "OpenCC t2s" in findings[0].message  # 員 ×48
 
 
 def test_sample_corpus_traditional_document_is_reported() -> None:
@@ -68,9 +68,9 @@ def test_sample_corpus_traditional_document_is_reported() -> None:
     assert "來源:北京商報 → 来源:北京商报" in scr[0]["message"]
 
 
-@pytest.mark.parametrize(("policy", "flagged"), [("simplified", {"zh_tw_news_cna.txt"}),
+@pytest.mark.parametrize(("policy", "flagged"), [("simplified", {TW_TALK}),
                                                  ("traditional", set(SIMPLIFIED)),
-                                                 ("auto", {"zh_tw_news_cna.txt"})])
+                                                 ("auto", {TW_TALK})])
 def test_the_script_key_of_the_configuration_sets_the_policy(tmp_path: Path, policy: str,
                                                              flagged: set[str]) -> None:
     config_file = tmp_path / "corpus-validate.yaml"
@@ -88,7 +88,7 @@ def test_a_bad_script_value_is_a_configuration_error(tmp_path: Path) -> None:
 
 
 def test_auto_follows_the_majority_and_a_tie_expects_nothing() -> None:
-    tw = text_of("zh_tw_news_cna.txt").encode()
+    tw = text_of(TW_TALK).encode()
     majority_traditional = {"a.txt": tw, "b.txt": tw, "c.txt": text_of(SIMPLIFIED[0]).encode()}
     assert {(f.rule, f.path) for f in check_bytes(majority_traditional) if f.category == "SCR"} == {
         ("SCR001", "c.txt")}
@@ -97,7 +97,7 @@ def test_auto_follows_the_majority_and_a_tie_expects_nothing() -> None:
 
 
 def test_a_traditional_body_under_a_simplified_title() -> None:
-    lines = text_of("zh_news_nbd.txt").split("\n")
+    lines = text_of(NEWS).split("\n")
     doc = lines[0] + "\n" + S2T.convert("\n".join(lines[1:]))
     findings = [f for f in check_text(doc) if f.category == "SCR"]
     rules = {(f.rule, f.line) for f in findings}
@@ -105,7 +105,7 @@ def test_a_traditional_body_under_a_simplified_title() -> None:
     assert not any(f.rule == "SCR002" and f.line == 1 for f in findings)  # the title is SCR003's
     message = next(f.message for f in findings if f.rule == "SCR003")
     assert message.startswith("Traditional body under a Simplified title (line 1)")
-    assert "經" in message or "濟" in message
+    assert "遊" in message or "戲" in message  # 游戏 ×52 in the body
 
 
 def test_a_mixed_line_names_the_minority_characters_at_their_column() -> None:
