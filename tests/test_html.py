@@ -58,8 +58,11 @@ def _ruleset():
     return build_ruleset(load_config(None))
 
 
-def _result(findings: list[Finding], docs: dict[str, dict]) -> RunResult:
-    return RunResult(findings, [DocumentResult(p, [], s) for p, s in docs.items()], _ruleset())
+def _result(findings: list[Finding], docs: dict[str, dict], **summary: object) -> RunResult:
+    """A run of ``findings`` over ``docs``; ``summary`` entries go into its summary as another
+    stage (duplicates, suppressions, connectives) would put them."""
+    return RunResult(findings, [DocumentResult(p, [], s) for p, s in docs.items()], _ruleset(),
+                     extra_summary=dict(summary))
 
 
 def _finding(rule: str, path: str, line: int, context: str = "上下文", column: int = 1, end: int = 2,
@@ -288,3 +291,152 @@ def test_example_report_is_committed() -> None:
     assert example.is_file()
     page = example.read_text(encoding="utf-8")
     assert _data_block(page)["summary"]["documents"] == 5
+
+
+def _section(page: str, section_id: str) -> str:
+    match = re.search(rf'<section id="{section_id}"[^>]*>(.*?)</section>', page, re.S)
+    assert match, section_id
+    return match.group(1)
+
+
+def test_the_page_leads_with_the_findings() -> None:
+    page = html_report.render_html(_result([_finding("TAG001", "a.txt", 1)], {"a.txt": {"chars": 3}}))
+    order = [page.index(f'<section id="{s}"') for s in ("overview", "findings", "rules", "duplicates", "corpus")]
+    assert order == sorted(order)  # the findings right after the summary cards
+    nav = re.search(r'<nav class="toc"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    assert re.findall(r'href="(#[^"]+)"', nav)[0] == "#findings"  # one click from the top
+    assert page.index("<nav") < page.index("<main")
+
+
+def test_rules_without_findings_fold_into_one_line_and_unrun_rules_are_named() -> None:
+    ruleset = _ruleset()
+    table_rules = sorted(r.id for r in ruleset if r.check.scope == "table")
+    run_rules = sorted(r.id for r in ruleset if r.enabled and r.check.scope != "table")
+    assert table_rules and "TAG001" in run_rules
+    page = html_report.render_html(_result([_finding("TAG001", "a.txt", 1), _finding("TAG001", "a.txt", 2)],
+                                           {"a.txt": {"chars": 3}}))
+    rules = _section(page, "rules")
+    table = re.search(r'<table [^>]*id="rule-table".*?</table>', rules, re.S).group(0)
+    assert re.findall(r'<tr class="clickable" data-filter-rule="([^"]+)"', table) == ["TAG001"]
+    quiet = re.search(r'<details class="fold" id="quiet-rules">\s*<summary>(.*?)</summary>(.*?)</details>',
+                      rules, re.S)
+    assert quiet.group(1) == f"{len(run_rules) - 1} rules without findings"
+    assert sorted(re.findall(r'data-rule="([^"]+)"', quiet.group(2))) == [r for r in run_rules if r != "TAG001"]
+    not_run = re.search(r'<details class="fold" id="not-run-rules">\s*<summary>(.*?)</summary>(.*?)</details>',
+                        rules, re.S)
+    assert not_run.group(1) == f"{len(table_rules)} rules not run by check"
+    assert sorted(re.findall(r'data-rule="([^"]+)"', not_run.group(2))) == table_rules
+    assert not_run.group(2).count("check-table runs it") == len(table_rules)
+    # categories: the one with findings in the table, the others in one line, SCH in neither
+    categories = re.search(r'id="categories".*?</table>', rules, re.S).group(0)
+    assert re.findall(r'data-category="([^"]+)"', categories) == ["TAG"]
+    quiet_categories = re.search(r'id="quiet-categories">(.*?)</p>', rules, re.S).group(1)
+    assert "ENC" in quiet_categories and "SCH" not in quiet_categories and "TAG" not in quiet_categories
+    assert f"{len(run_rules)} rules run" in page
+
+
+def test_rules_turned_off_are_not_run_and_a_run_without_findings_says_so() -> None:
+    ruleset = _ruleset()
+    ruleset.rules["PUN001"].severity = "off"
+    result = RunResult([], [DocumentResult("a.txt", [], {"chars": 3})], ruleset)
+    rules = _section(html_report.render_html(result), "rules")
+    assert 'id="rule-table"' not in rules and 'id="no-findings"' in rules
+    not_run = re.search(r'id="not-run-rules">(.*?)</details>', rules, re.S).group(1)
+    assert re.search(r'data-rule="PUN001">.*?off in the configuration', not_run)
+    quiet = re.search(r'id="quiet-rules">(.*?)</details>', rules, re.S).group(1)
+    assert 'data-rule="PUN001"' not in quiet
+
+
+def test_summary_duplicate_groups_are_listed_once_each() -> None:
+    big = [f"c/<b>copy</b>-{i:03d}.txt" for i in range(30)]
+    small = ["c/x.txt", "c/y.txt"]
+    # each member's finding names a few group mates only (related capped at 5)
+    findings = [_finding("DUP002", p, 1, context="", severity="warning",
+                         related=tuple(Related(q, 1) for q in big[:6] if q != p)[:5]) for p in big]
+    findings.append(_finding("DUP003", "c/x.txt", 4, context="", severity="warning",
+                             related=(Related("c/x.txt", 1),)))
+    closest = [{"path": big[(i + 1) % 30], "similarity": 0.9 + i / 1000, "measure": "jaccard"} for i in range(30)]
+    groups = [{"rule": "DUP002", "size": 2, "members": small,  # one closest pair for the group
+               "closest": {"a": "c/x.txt", "b": "c/y.txt", "similarity": 0.875}},
+              {"rule": "DUP002", "size": 30, "members": big, "closest": closest}]  # one per member
+    docs = {p: {"chars": 10} for p in big + small}
+    page = html_report.render_html(_result(findings, docs, duplicate_groups=groups))
+    section = _section(page, "duplicates")
+    shown = re.findall(r'<div class="group sgroup" data-rule="(\w+)" data-size="(\d+)">', section)
+    assert shown == [("DUP002", "30"), ("DUP002", "2")]  # once each, largest first
+    first, second = section[section.index('data-size="30"'):section.index('data-size="2"')].split(
+        "</details>")[0], section[section.index('data-size="2"'):]
+    listed = re.findall(r'<li><span class="path">(.*?)</span> <span class="closest">closest: (.*?)</span></li>', first)
+    assert [html.unescape(p) for p, _ in listed] == big  # every member once, as escaped text
+    assert html.unescape(listed[29][1]) == f"{big[0]} (0.93 jaccard)"  # beside its member
+    assert "<b>copy" not in section and "&lt;b&gt;copy&lt;/b&gt;-000.txt" in section
+    assert re.search(r"<summary>18 more members</summary>", first)  # 12 shown, the rest folded
+    assert "closest: <span class=\"mono\">c/x.txt ↔ c/y.txt (0.88)</span>" in second
+    # DUP002's partial `related` lists do not make 30 more groups; DUP003's group is still shown
+    data = _data_block(page)
+    assert data["groups_total"] == 1 and [g["message"] for g in data["groups"]] == ["msg"]
+    assert data["rules"][data["groups"][0]["rule"]][0] == "DUP003"
+    # without the summary entry: no such list
+    plain = _section(html_report.render_html(_result(findings, docs)), "duplicates")
+    assert "sgroup" not in plain
+
+
+def test_suppressions_show_what_each_hides_and_flag_dead_ones() -> None:
+    suppressions = [
+        {"kind": "per_file_ignores", "pattern": "legacy/**/*.txt", "rules": ["PUN001", "PUN003"], "reason": None,
+         "hidden": 12, "hidden_by_rule": {"PUN001": 12, "PUN003": 0}, "dead": False, "dead_rules": ["PUN003"],
+         "source": "corpus-validate.yaml", "line": 7},
+        {"kind": "ignore", "fingerprint": "3f1c9a0b77e2d4aa", "rules": ["TAG004"],
+         "reason": "quoted <source> keeps its markup", "hidden": 1},
+        {"kind": "ignore", "fingerprint": "deadbeefdeadbeef", "rules": ["LEX001"], "reason": "fixed", "hidden": 0,
+         "dead": True, "source": "corpus-validate.yaml", "line": 12},
+        {"kind": "ignore", "fingerprint": "0123456789abcdef", "rules": [], "reason": "elsewhere", "hidden": 0,
+         "dead": False},  # a run over part of the corpus cannot tell
+    ]
+    docs = {"a.txt": {"chars": 3}}
+    page = html_report.render_html(_result([_finding("TAG001", "a.txt", 1)], docs, suppressions=suppressions,
+                                           suppressed=13))
+    section = _section(page, "suppressions")
+    rows = re.findall(r'<tr class="(dead)?" data-kind="([^"]+)" data-hidden="(\d+)" data-dead="([01])">(.*?)</tr>',
+                      section, re.S)
+    assert [(kind, hidden, dead) for _, kind, hidden, dead, _ in rows] == [
+        ("per_file_ignores", "12", "0"), ("ignore", "1", "0"), ("ignore", "0", "1"), ("ignore", "0", "0")]
+    cells = [r[4] for r in rows]
+    assert "legacy/**/*.txt" in cells[0] and "corpus-validate.yaml:7" in cells[0]
+    assert '<code>PUN001</code> <span class="muted">12</span>' in cells[0]
+    assert '<code class="dead-rule"' in cells[0] and "PUN003: nothing" in cells[0]  # a glob's dead rule
+    assert "quoted &lt;source&gt; keeps its markup" in cells[1]
+    assert "hides nothing" in cells[2] and not any("hides nothing" in c for c in cells[:2] + cells[3:])
+    assert "0 in this run" in cells[3] and '<span class="muted">all</span>' in cells[3]
+    assert "hide 13 findings; 2 hide nothing" in section
+    assert 'href="#suppressions"' in page and "13 suppressed" in _section(page, "overview")
+    plain = html_report.render_html(_result([_finding("TAG001", "a.txt", 1)], docs))
+    assert 'id="suppressions"' not in plain and 'href="#suppressions"' not in plain
+
+
+def test_connectives_tagged_and_untagged_most_tagged_first_top_50_then_folded() -> None:
+    usage = [{"form": f"连{i:02d}", "tagged": i, "untagged": 100 - i} for i in range(60)]
+    usage.append({"form": "<但>", "tagged": 500, "untagged": 2})
+    page = html_report.render_html(_result([], {"a.txt": {"chars": 3}}, connectives=usage))
+    panel = re.search(r'id="connective-usage-panel">(.*?)</details>', page, re.S).group(1)
+
+    def rows(table_id: str) -> list[tuple[str, int, int]]:
+        table = re.search(rf'id="{table_id}">(.*?)</table>', panel, re.S).group(1)
+        return [(html.unescape(f), int(t), int(u)) for f, t, u in
+                re.findall(r'data-form="([^"]+)" data-tagged="(\d+)" data-untagged="(\d+)"', table)]
+
+    top, rest = rows("connective-usage"), rows("connective-usage-rest")
+    assert len(top) == 50 and len(rest) == 11
+    assert top[0] == ("<但>", 500, 2) and top[1] == ("连59", 59, 41)
+    assert [t for _, t, _ in top + rest] == sorted((t for _, t, _ in top + rest), reverse=True)
+    assert {f for f, _, _ in top + rest} == {u["form"] for u in usage}
+    assert "<但>" not in page.replace(_data_block_text(page), "")  # escaped outside the JSON too
+    assert "61 connective forms: 2,270 tagged, 4,232 untagged" in panel
+    assert 'id="connective-usage' not in html_report.render_html(_result([], {"a.txt": {"chars": 3}}))
+
+
+def test_print_stylesheet_hides_the_controls_and_forces_light_colours() -> None:
+    css = _inline(html_report.render_html(_result([], {"a.txt": {"chars": 3}})), "style")
+    block = css[css.index("@media print"):]
+    assert re.search(r"\.toc, \.filters, [^{]*#more[^{]*\{ display: none; \}", block)
+    assert re.search(r"--bg: #ffffff; --panel: #ffffff;", block)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,8 @@ class Page:
     """A page opened from a file with every network request recorded and refused."""
 
     def __init__(self, browser: Any, path: Path, fragment: str = "", **context: Any) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+        context.setdefault("viewport", {"width": 1280, "height": 900})
+        self.context = browser.new_context(**context)
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.url = path.resolve().as_uri()
@@ -299,3 +301,100 @@ def test_a_report_of_100000_findings_opens(open_page: Any, tmp_path: Path) -> No
     assert page.eval_on_selector_all("tr.finding", "els => els.length") == 250  # one page rendered
     page.click("#more")
     assert page.eval_on_selector_all("tr.finding", "els => els.length") == 500
+
+
+def _box(page: Any, selector: str) -> dict[str, float]:
+    return page.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect();"
+                                           " return {top: r.top, bottom: r.bottom, height: r.height}; }")
+
+
+def test_first_finding_of_the_sample_is_on_the_first_screen(open_page: Any, tmp_path: Path) -> None:
+    """The README's quick start (the bundled sample) at 1280×800: the first finding is visible
+    without scrolling, below the sticky header; the findings are one click from the top."""
+    html = tmp_path / "sample-corpus.html"
+    proc = run_cli("check", "--html", str(html), cwd=tmp_path)
+    assert proc.returncode == 1 and html.is_file(), proc.stderr
+    view = open_page(html, viewport={"width": 1280, "height": 800})
+    page = view.page
+    shot = tmp_path / "first-screen.png"  # kept with the test's tmp dir, and where CI collects them
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / "html-report-first-screen.png")
+    header, first = _box(page, ".masthead"), _box(page, "tr.finding")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"sample report at 1280x800: first finding at y={first['top']:.0f}..{first['bottom']:.0f} px,"
+          f" page height {height} px")
+    assert header["bottom"] <= first["top"] and first["bottom"] <= 800, (header, first)
+    assert page.evaluate("window.scrollY") == 0
+    # rules with no findings are one folded line, not 40 table rows above the findings
+    assert page.eval_on_selector_all("#rule-table tbody tr", "rows => rows.every(r => Number(r.dataset.count) > 0)")
+    assert page.eval_on_selector("#quiet-rules", "d => !d.open")
+    # far down the page, the nav link at the top brings the findings back in one click
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.click(".masthead a[href='#findings']")
+    page.wait_for_function("() => Math.abs(document.getElementById('findings').getBoundingClientRect().top"
+                           " - document.querySelector('.masthead').getBoundingClientRect().bottom) < 40")
+    assert view.errors == [] and view.foreign_requests() == []
+
+
+def test_print_shows_every_finding_on_white_without_controls(faulty_run: dict[str, Any], open_page: Any,
+                                                             tmp_path: Path) -> None:
+    view = open_page(faulty_run["html"], color_scheme="dark")
+    page = view.page
+    matched = int(page.eval_on_selector("#status", "e => e.dataset.matched"))
+    assert matched > 250 and page.eval_on_selector_all("tr.finding", "els => els.length") == 250
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
+    page.emulate_media(media="print")
+    page.wait_for_function("n => document.querySelectorAll('tr.finding').length === n", arg=matched, timeout=10_000)
+    for selector in (".toc", "#filters", ".more-wrap"):
+        assert page.eval_on_selector(selector, "e => getComputedStyle(e).display") == "none", selector
+    backgrounds = page.evaluate("""() => [document.body, ...document.querySelectorAll(
+        '.masthead, .panel, .card, .doc > header, .src')].map(e => getComputedStyle(e).backgroundColor)""")
+    for colour in set(backgrounds):  # every background light enough for paper (or transparent)
+        red, green, blue, *alpha = (float(c) for c in re.findall(r"[\d.]+", colour))
+        assert alpha == [0.0] or 0.2126 * red + 0.7152 * green + 0.0722 * blue > 230, colour
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf))
+    assert pdf.stat().st_size > 50_000
+    page.emulate_media(media="screen")  # back on screen: one page of findings again
+    page.wait_for_function("() => document.querySelectorAll('tr.finding').length === 250")
+    assert view.errors == [] and view.foreign_requests() == []
+
+
+def test_a_clean_corpus_says_it_has_no_findings(open_page: Any, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.txt").write_text("今天天气很好。\n他说<cand>但</cand>时至今日，一切如常。\n", encoding="utf-8")
+    html = tmp_path / "r.html"
+    proc = run_cli("check", "corpus", "--html", str(html), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    view = open_page(html)
+    assert view.page.inner_text("#status") == "No findings: every rule that ran passed."
+    assert view.page.is_visible("#no-findings") and view.page.query_selector("#rule-table") is None
+    assert view.errors == [] and view.foreign_requests() == []
+
+
+def test_print_unfolds_duplicate_group_members_but_not_the_quiet_rules(open_page: Any, tmp_path: Path) -> None:
+    from test_html import _finding, _result
+
+    from validators.reporters.html import render_html
+
+    members = [f"c/copy-{i:02d}.txt" for i in range(20)]
+    result = _result([_finding("DUP002", p, 1, context="", severity="warning") for p in members],
+                     {p: {"chars": 10} for p in members},
+                     duplicate_groups=[{"rule": "DUP002", "size": 20, "members": members}])
+    path = tmp_path / "groups.html"
+    path.write_text(render_html(result), encoding="utf-8")
+    view = open_page(path)
+    page = view.page
+    folded = "() => [...document.querySelectorAll('#summary-groups details')].map(d => d.open)"
+    assert page.evaluate(folded) == [False]
+    assert not page.is_visible("#summary-groups details li >> nth=0")
+    page.emulate_media(media="print")
+    page.wait_for_function("() => document.querySelector('#summary-groups details').open")
+    assert page.is_visible("#summary-groups details li >> nth=0")
+    assert page.eval_on_selector("#quiet-rules", "d => d.open") is False  # no findings in there
+    page.emulate_media(media="screen")
+    page.wait_for_function("() => !document.querySelector('#summary-groups details').open")
+    assert view.errors == []

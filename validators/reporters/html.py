@@ -8,6 +8,11 @@ could not run an injected ``<script>`` or ``onerror=``.
 
 Findings are sampled per rule (:data:`SAMPLE_CAP`, spread over the documents round-robin) while
 every count stays exact, so a run with 100 000 findings still gives a small page that opens quickly.
+
+The page leads with the findings: the summary cards, then the per-document list; rules without
+findings fold into one line, and rules ``check`` never runs (table-schema rules, rules turned off)
+are named as such, not as rules that found nothing. Sections that other stages put into the run's
+summary (``duplicate_groups``, ``suppressions``, ``connectives``) are rendered when present.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ GROUP_CAP = 100       # duplicate groups rendered
 MEMBER_CAP = 12       # members of one duplicate group shown side by side
 FREQ_CAP = 200        # rows of a frequency table
 SNIPPET_CHARS = 240   # code points of a duplicate member's line shown
+GROUP_PATHS_CAP = 200  # member paths listed for one group of the summary's duplicate_groups
+CONNECTIVES_TOP = 50   # connective rows shown before the fold (tagged vs untagged)
+CONNECTIVES_CAP = 1000  # connective rows rendered in all
 
 SEVERITY_ORDER = ("error", "warning", "info")
 DEFAULT_FOLDER = "reports"
@@ -149,6 +157,21 @@ def _distribution(values: Iterable[str]) -> dict[str, Any]:
     return {"rows": rows, "total": total}
 
 
+def not_run_reason(rule: Any) -> str | None:
+    """Why ``check`` did not run a rule of its rule set, or None when it ran it: table-schema
+    rules belong to ``check-table``, and a rule turned off runs nowhere."""
+    if not rule.enabled:
+        return "off in the configuration"
+    if getattr(rule.check, "scope", "document") == "table":
+        return "a table-schema rule: check-table runs it"
+    return None
+
+
+def _summary_groups(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    groups = summary.get("duplicate_groups")
+    return [g for g in groups if isinstance(g, Mapping)] if isinstance(groups, list) else []
+
+
 def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Everything the page shows, with exact counts and capped samples."""
     summary = result.summary()
@@ -161,12 +184,12 @@ def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[st
     for rule in result.ruleset:
         rules[rule.id] = {"id": rule.id, "name": rule.name, "category": rule.category,
                           "severity": rule.severity, "description": " ".join(rule.description.split()),
-                          "count": by_rule.get(rule.id, 0)}
+                          "count": by_rule.get(rule.id, 0), "not_run": not_run_reason(rule)}
     for finding in findings:
         if finding.rule not in rules:
             rules[finding.rule] = {"id": finding.rule, "name": finding.name, "category": finding.category,
                                    "severity": finding.severity, "description": "",
-                                   "count": by_rule[finding.rule]}
+                                   "count": by_rule[finding.rule], "not_run": None}
     rule_ids = sorted(rules)
     rule_index = {rid: i for i, rid in enumerate(rule_ids)}
 
@@ -207,11 +230,15 @@ def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[st
         docs.append([path, sorted(per_doc[path].items()), stats.get("chars", 0),
                      _label(stats.get("script")), _encoding_label(stats)])
 
+    # groups the summary lists whole are shown from there; a finding's few `related` would
+    # otherwise make one partial group per member
+    listed_whole = {str(g.get("rule")) for g in _summary_groups(summary)}
+    related_findings = [f for f in findings if f.related and f.rule not in listed_whole]
     groups: list[dict[str, Any]] = []
     seen_groups: set[tuple[str, frozenset[tuple[str, int]]]] = set()
-    for f in findings:
-        if not f.related or len(groups) >= GROUP_CAP:
-            continue
+    for f in related_findings:
+        if len(groups) >= GROUP_CAP:
+            break
         members = [(f.path, f.line)] + [(r.path, r.line) for r in f.related]
         key = (f.rule, frozenset(members))
         if key in seen_groups:  # each member of a group reports the group: show it once
@@ -238,11 +265,107 @@ def build_data(result: Any, sources: Mapping[str, str] | None = None) -> dict[st
         "strings": list(strings),
         "groups": groups,
         "groups_total": len({(f.rule, frozenset([(f.path, f.line), *((r.path, r.line) for r in f.related)]))
-                             for f in findings if f.related}),
+                             for f in related_findings}),
         "caps": {"sample": SAMPLE_CAP, "docs": DOC_CAP, "groups": GROUP_CAP, "members": MEMBER_CAP},
         "_rules_full": [rules[rid] for rid in rule_ids],
         "_stats": list(stats_by_path.values()),
     }
+
+
+def _count(value: Any) -> int:
+    """A count from a summary another stage wrote: a non-negative int, 0 for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _closest_text(value: Any) -> str:
+    """A closest match (a path, a pair of paths, or a mapping naming them and a similarity with
+    its measure) as one line of text; "" when absent."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Mapping):
+        paths = [str(value[k]) for k in ("path", "a", "b") if value.get(k)]
+        score = next((value[k] for k in ("similarity", "jaccard", "score")
+                      if isinstance(value.get(k), int | float) and not isinstance(value.get(k), bool)), None)
+        text = " ↔ ".join(paths)
+        if score is not None:
+            measure = f" {value['measure']}" if isinstance(value.get("measure"), str) else ""
+            text = f"{text} ({score:.2f}{measure})" if text else f"{score:.2f}{measure}"
+        return text
+    if isinstance(value, list | tuple):
+        return " ↔ ".join(str(v) for v in value)
+    return str(value)
+
+
+def duplicate_group_rows(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """``summary["duplicate_groups"]`` as rows: each group once, largest first, at most
+    :data:`GROUP_CAP` groups of at most :data:`GROUP_PATHS_CAP` listed members. ``closest`` is
+    either one per member (in the order of ``members``: shown beside each) or one for the group."""
+    rows: list[dict[str, Any]] = []
+    for group in _summary_groups(summary):
+        paths = [str(m.get("path", "")) if isinstance(m, Mapping) else str(m)
+                 for m in group.get("members") or [] if m is not None]
+        closest = group.get("closest")
+        beside = closest if isinstance(closest, list) and len(closest) == len(paths) else None
+        members = [{"path": path, "closest": _closest_text(beside[i]) if beside else ""}
+                   for i, path in enumerate(paths[:GROUP_PATHS_CAP])]
+        size = _count(group.get("size")) or len(paths)
+        rows.append({"rule": str(group.get("rule", "")), "size": size, "members": members,
+                     "unlisted": max(size - len(members), 0),
+                     "closest": "" if beside else _closest_text(closest)})
+    rows.sort(key=lambda r: (-r["size"], [m["path"] for m in r["members"][:1]], r["rule"]))
+    return {"rows": rows[:GROUP_CAP], "total": len(rows), "hidden": max(len(rows) - GROUP_CAP, 0),
+            "documents": sum(r["size"] for r in rows)}
+
+
+def suppression_rows(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """``summary["suppressions"]`` in configuration order, each with the findings it hides. One
+    that hides nothing is flagged: ``dead`` when the run could tell (it covered the whole corpus),
+    else "nothing in this run"; so is each rule of a glob that hides nothing (``dead_rules``)."""
+    items = summary.get("suppressions")
+    rows: list[dict[str, Any]] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        kind = str(item.get("kind", ""))
+        hidden = _count(item.get("hidden"))
+        by_rule = item.get("hidden_by_rule")
+        rules = [{"id": str(r), "hidden": _count(by_rule.get(r)) if isinstance(by_rule, Mapping) else None}
+                 for r in item.get("rules") or []]
+        dead = bool(item["dead"]) if isinstance(item.get("dead"), bool) else hidden == 0
+        source, line = item.get("source"), item.get("line")
+        rows.append({"kind": kind, "kind_label": {"per_file_ignores": "per-file ignore",
+                                                  "ignore": "ignored finding"}.get(kind, kind),
+                     "target": str(item.get("pattern") or item.get("fingerprint") or ""),
+                     "path": str(item["path"]) if item.get("path") else "",
+                     "rules": rules, "reason": str(item["reason"]) if item.get("reason") else "",
+                     "hidden": hidden, "dead": dead, "idle": not dead and hidden == 0,
+                     "dead_rules": [str(r) for r in item.get("dead_rules") or []],
+                     "where": (f"{source}:{line}" if _count(line) else str(source)) if source else ""})
+    total = summary.get("suppressed")
+    return {"rows": rows, "hidden": _count(total) if total is not None else sum(r["hidden"] for r in rows),
+            "dead": sum(1 for r in rows if r["dead"] or r["dead_rules"])}
+
+
+def connective_usage(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """``summary["connectives"]``: per connective form, how often it is tagged and how often the
+    same form stands untagged; most tagged first, the first :data:`CONNECTIVES_TOP` before the fold."""
+    items = summary.get("connectives")
+    rows: list[dict[str, Any]] = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, Mapping) and item.get("form"):
+            tagged, untagged = _count(item.get("tagged")), _count(item.get("untagged"))
+            rows.append({"form": str(item["form"]), "tagged": tagged, "untagged": untagged,
+                         "total": tagged + untagged})
+    rows.sort(key=lambda r: (-r["tagged"], -r["untagged"], r["form"]))
+    top = max((r["total"] for r in rows), default=0)
+    for row in rows:
+        row["share"] = row["tagged"] / row["total"] if row["total"] else 0.0
+        row["tagged_bar"] = round(100 * row["tagged"] / top, 2) if top else 0.0
+        row["untagged_bar"] = round(100 * row["untagged"] / top, 2) if top else 0.0
+    shown = rows[:CONNECTIVES_CAP]
+    return {"top": shown[:CONNECTIVES_TOP], "rest": shown[CONNECTIVES_TOP:], "distinct": len(rows),
+            "not_shown": len(rows) - len(shown), "tagged": sum(r["tagged"] for r in rows),
+            "untagged": sum(r["untagged"] for r in rows)}
 
 
 def _context(result: Any, data: dict[str, Any], title: str, generated: str) -> dict[str, Any]:
@@ -260,28 +383,35 @@ def _context(result: Any, data: dict[str, Any], title: str, generated: str) -> d
     top_rule = max((r["count"] for r in rules_full), default=0)
     for rule in rules_full:
         rule["bar"] = round(100 * rule["count"] / top_rule, 1) if top_rule else 0.0
+    # a rule check never ran is not a rule that found nothing
+    ran = [r for r in rules_full if r["count"] or not r["not_run"]]
     by_category = summary.get("by_category", {})
     top_cat = max(by_category.values(), default=0)
     categories = []
-    for cat in sorted(set(by_category) | {r["category"] for r in rules_full},
+    for cat in sorted(set(by_category) | {r["category"] for r in ran},
                       key=lambda c: (-by_category.get(c, 0), c)):
         count = by_category.get(cat, 0)
         segments, x = [], 0.0
         for sev in SEVERITY_ORDER:  # the bar split by severity
-            n = sum(r["count"] for r in rules_full if r["category"] == cat and r["severity"] == sev)
+            n = sum(r["count"] for r in ran if r["category"] == cat and r["severity"] == sev)
             width = 100 * n / top_cat if top_cat else 0.0
             if n:
                 segments.append({"severity": sev, "count": n, "x": round(x, 2), "width": round(width, 2)})
             x += width
         categories.append({"id": cat, "label": CATEGORIES.get(cat, cat), "count": count,
-                           "rules": sum(1 for r in rules_full if r["category"] == cat),
+                           "rules": sum(1 for r in ran if r["category"] == cat),
                            "segments": segments})
     readable = [s for s in stats if s.get("readable", True)]
     return {
         "title": title, "generated": generated, "version": __version__,
         "summary": summary, "sev": summary.get("by_severity", {}),
         "pairs": pairs, "cand": cand, "marker_a": marker_a,
-        "rules": rules_full, "categories": categories,
+        "rules": rules_full, "rules_run": len(ran),
+        "rules_found": sorted((r for r in ran if r["count"]), key=lambda r: (-r["count"], r["id"])),
+        "rules_quiet": [r for r in ran if not r["count"]],
+        "rules_not_run": [r for r in rules_full if r not in ran],
+        "categories": [c for c in categories if c["count"]],
+        "quiet_categories": [c for c in categories if not c["count"]],
         "connectives": _counter_rows(connectives, FREQ_CAP),
         "pair_table": _counter_rows(pair_texts, FREQ_CAP),
         "script": _distribution(_label(s.get("script")) for s in readable),
@@ -291,6 +421,9 @@ def _context(result: Any, data: dict[str, Any], title: str, generated: str) -> d
         "capped_rules": [r for r in rules_full if r.get("shown", 0) < r["count"]],
         "docs_with_findings": data["docs_with_findings"], "docs_listed": len(data["docs"]),
         "groups_total": data["groups_total"],
+        "summary_groups": duplicate_group_rows(summary),
+        "suppressions": suppression_rows(summary),
+        "connective_usage": connective_usage(summary),
     }
 
 

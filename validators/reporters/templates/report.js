@@ -302,7 +302,8 @@
     status.dataset.exact = exact;
     var text;
     if (!matched.length) {
-      text = exact ? fmt(exact) + " findings match, none in the rendered sample." : "No finding matches these filters.";
+      text = exact ? fmt(exact) + " findings match, none in the rendered sample."
+        : D.summary.findings ? "No finding matches these filters." : "No findings: every rule that ran passed.";
     } else {
       text = "Showing " + fmt(shown) + " of " + fmt(matched.length) + " findings in " + plural(perDoc.size, "document");
       if (exact > matched.length) text += " · " + fmt(exact) + " match in total (at most " + fmt(D.caps.sample) + " rendered per rule)";
@@ -427,6 +428,32 @@
     applyTableSorts();
     render();
   }
+  // ---- print: every finding of the sample and the print-open folds, not one page of them ------
+  var printing = false, screenLimit = PAGE, openedForPrint = [];
+  function beforePrint() {
+    if (printing) return;
+    printing = true;
+    screenLimit = limit;
+    limit = Infinity;
+    render();
+    openedForPrint = Array.from(document.querySelectorAll("details.print-open:not([open])"));
+    openedForPrint.forEach(function (d) { d.open = true; });
+  }
+  function afterPrint() {
+    if (!printing) return;
+    printing = false;
+    limit = screenLimit;
+    render();
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  }
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  var printQuery = window.matchMedia ? window.matchMedia("print") : null;
+  if (printQuery && printQuery.addEventListener) {
+    printQuery.addEventListener("change", function (ev) { if (ev.matches) beforePrint(); else afterPrint(); });
+  }
+
   window.addEventListener("hashchange", function () {
     if (location.hash.indexOf("=") >= 0 || !location.hash) restore();
   });
