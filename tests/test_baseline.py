@@ -115,3 +115,35 @@ def test_stale_entries_outside_the_focus_are_not_counted() -> None:
     baseline = Baseline("b", [Entry("TAG001", "a.txt", "fp0"), Entry("TAG001", "b.txt", "fp0")])
     outcome = apply_baseline([], baseline, focus={"a.txt"})
     assert [e.path for e in outcome.stale] == ["a.txt"]
+
+
+def test_a_baseline_made_in_another_folder_says_its_paths_differ(tmp_path: Path) -> None:
+    """Its entries are not "fixed": their paths name no file of the run (issue 17)."""
+    doc = tmp_path / "corpus" / "文档.txt"
+    doc.parent.mkdir()
+    doc.write_text(OLD, encoding="utf-8")
+    assert run_cli("baseline", "corpus", "--output", "baseline.json", "--no-cache",
+                   cwd=tmp_path).returncode == 0
+    # the same corpus checked from inside its folder: the findings are there, named 文档.txt
+    proc = run_cli("check", ".", "--no-cache", "--baseline", "../baseline.json", cwd=tmp_path / "corpus")
+    assert proc.returncode == 1
+    notes = proc.stdout.splitlines()[-2:]
+    assert notes == [
+        "Baseline ../baseline.json: 2 new, 0 baselined, 2 stale.",
+        "None of the stale entries names a file this run checked (the baseline has 'corpus/文档.txt', "
+        "this run checks '文档.txt'): a baseline's paths are relative to the folder it was made in, so "
+        "run `check --baseline` from that folder (or remake the baseline here)."]
+    report = json.loads(run_cli("check", ".", "--no-cache", "--format", "json", "--baseline",
+                                "../baseline.json", cwd=tmp_path / "corpus").stdout)
+    assert report["summary"]["baseline"]["stale_not_checked"] == 2
+    assert "relative to the folder it was made in" in report["summary"]["baseline"]["paths_hint"]
+
+
+def test_stale_entries_of_files_the_run_did_not_check_are_not_called_fixed() -> None:
+    baseline = Baseline("b", [Entry("TAG001", "a.txt", "fp0"), Entry("TAG001", "gone.txt", "fp1")])
+    outcome = apply_baseline([_finding(1, "他说<cand>但", "fp0")], baseline, checked={"a.txt"})
+    assert [e.path for e in outcome.stale] == ["gone.txt"]
+    assert outcome.paths_hint() == ("1 file(s) of stale entries were not checked in this run (e.g. "
+                                    "'gone.txt'): renamed or deleted since the baseline was made?")
+    fixed = apply_baseline([], Baseline("b", [Entry("TAG001", "a.txt", "fp0")]), checked={"a.txt"})
+    assert len(fixed.stale) == 1 and fixed.paths_hint() == ""  # checked and gone: really fixed

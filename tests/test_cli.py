@@ -119,3 +119,22 @@ def test_findings_of_one_rule_in_one_file_are_capped_with_an_exact_count(tmp_pat
     listed = [f for f in report["findings"] if f["rule"] == "TAG008"]
     assert len(listed) == 1000
     assert listed[-1]["message"].endswith("(and 1400 more TAG008 findings in this file, not listed)")
+
+
+def test_character_messages_name_the_character_once(tmp_path: Path) -> None:
+    (tmp_path / "ctrl.txt").write_text("控制\x1b字符。\n", encoding="utf-8")
+    (tmp_path / "pua.txt").write_text("大模型\ue000应用。\n", encoding="utf-8")
+    _, report = check_json(str(tmp_path), "--no-cache", cwd=tmp_path)
+    messages = {(f["rule"], f["message"]) for f in report["findings"] if f["category"] == "ENC"}
+    assert messages == {("ENC007", "U+001B control character in the text"),
+                        ("ENC009", "U+E000 private-use character: it has no standard meaning")}
+
+
+def test_a_span_with_several_bad_characters_is_one_tag009_finding(tmp_path: Path) -> None:
+    (tmp_path / "doc.txt").write_text("<cand>但]]</cand>是。\n<cand>但[1]</cand>是。\n", encoding="utf-8")
+    _, report = check_json(str(tmp_path / "doc.txt"), "--no-cache", cwd=tmp_path)
+    tag009 = [(f["line"], f["column"], f["end_column"], f["message"]) for f in report["findings"]
+              if f["rule"] == "TAG009"]
+    assert tag009 == [
+        (1, 8, 10, "<cand>但]]</cand> contains white space, punctuation or a symbol (']]')"),
+        (2, 8, 11, "<cand>但[1]</cand> contains white space, punctuation or a symbol ('[1]')")]

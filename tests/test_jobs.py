@@ -72,7 +72,12 @@ def test_parallel_run_returns_the_same_documents_in_order(monkeypatch: pytest.Mo
     monkeypatch.setattr(local_executor, "PARALLEL_MIN_BYTES", 0)  # pool even for a small corpus
     monkeypatch.setattr(local_executor, "CHUNK_FILES", 3)  # and many small tasks
     seen: list[int] = []
-    parallel = run_check(files, ruleset, jobs=2, progress=lambda done, total: seen.append(done))
+
+    def files_done(done: int, total: int, stage: str = "files", **_: str) -> None:
+        if stage == "files":  # the corpus-wide stage reports its rules after the files
+            seen.append(done)
+
+    parallel = run_check(files, ruleset, jobs=2, progress=files_done)
     assert [d.path for d in parallel.documents] == [f.path for f in files]
     assert [d.stats for d in parallel.documents] == [d.stats for d in serial.documents]
     assert [d.collected.keys() for d in parallel.documents] == \

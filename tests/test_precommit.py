@@ -140,3 +140,25 @@ def test_hook_command_filters_by_the_configuration_and_finds_the_corpus_with_git
     # the corpus is the repository's files (no `paths` configured), so the committed original
     # is found although pre-commit named only the copy
     assert "副本.txt:1:1: DUP001" in proc.stdout and f"corpus/{original.name}" in proc.stdout
+
+
+def test_a_passing_commit_shows_its_warnings(hooked_repo: Repo) -> None:
+    """With the default fail_on: error, half-width punctuation (a warning) does not block the
+    commit, and pre-commit shows it (the hooks are verbose) instead of a bare "Passed"."""
+    assert all(hook.get("verbose") is True for hook in HOOKS)
+    repo = hooked_repo
+    repo.write("corpus/半角.txt", "今天的会议讨论了新的教学计划,大家对具体安排还有不同意见。\n")
+    passed = repo.commit_all("add a document with a half-width comma", verify=True)
+    output = passed.stdout + passed.stderr
+    assert passed.returncode == 0, output
+    assert repo.head_count() == 2
+    assert "corpus-validate (per-file rules)" in output and "Passed" in output
+    assert "corpus/半角.txt:1:15: PUN001 [warning] half-width ',' in Chinese text" in output, output
+    assert "These findings do not block the commit (fail_on: error)." in output
+
+
+def test_the_hook_prints_nothing_for_clean_files(hooked_repo: Repo) -> None:
+    repo = hooked_repo
+    repo.write("corpus/新文档.txt", CLEAN_TEXT)
+    proc = repo.cli("hook", "corpus/新文档.txt")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")

@@ -110,7 +110,7 @@ def test_interrupting_a_pool_run_leaves_no_thread_error(monkeypatch: pytest.Monk
     # helpers an earlier test left (a spawn start method's resource tracker) are not workers
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     for _ in range(3):
-        def interrupt(done: int, total: int) -> None:
+        def interrupt(done: int, total: int, **stage: str) -> None:
             if done == 2:
                 raise KeyboardInterrupt
         with pytest.raises(KeyboardInterrupt):

@@ -276,3 +276,70 @@ def test_without_the_right_to_give_away_a_file_its_group_is_still_kept(
     after = target.stat()
     assert target.read_bytes() == b"new"
     assert (after.st_uid, after.st_gid) == (os.geteuid(), 12345)
+
+
+# --- what an interrupted --fix leaves; the modes of new files (issue 17) ----------------------------
+
+def _dead_pid() -> int:
+    """The id of a process that has ended (a temporary file's writer that was killed)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_temporary_file_of_a_killed_fix_is_reported_then_removed_by_fix(corpus: Path, capsys) -> None:
+    pid = _dead_pid()
+    leftover = corpus / f".a.txt.cv{pid}.k2j3x9ab.tmp"
+    leftover.write_bytes(FIXED[:5])  # half of what the killed --fix was writing
+    alive = corpus / f".b.txt.cv{os.getpid()}.q8w7e6rt.tmp"  # a run still writing: not ours to touch
+    alive.write_bytes(b"")
+    code, _, err = run(capsys, *check())
+    assert code in (0, 1)
+    assert (f"corpus-validate: warning: corpus/{leftover.name}: a temporary file an interrupted write "
+            f"left (process {pid} is gone); `check --fix` removes it, or delete it") in err.splitlines()
+    assert leftover.exists() and alive.name not in err
+
+    code, _, err = run(capsys, *check("--fix"))
+    assert (f"corpus-validate: removed corpus/{leftover.name}, a temporary file an interrupted --fix "
+            f"left (process {pid})") in err.splitlines()
+    assert not leftover.exists() and alive.exists()
+    assert (corpus / "a.txt").read_bytes() == FIXED
+    code, _, err = run(capsys, *check())
+    assert "temporary file" not in err
+
+
+def test_an_atomic_write_names_its_temporary_file_after_its_process(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from validators import atomic
+
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: object) -> None:
+        seen.append(Path(src).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", spy)
+    write_bytes_atomic(tmp_path / "doc.txt", b"x")
+    [name] = seen
+    match = atomic.LEFTOVER.match(name)
+    assert match and match["name"] == "doc.txt" and int(match["pid"]) == os.getpid()
+    assert atomic.leftover_temp_files([tmp_path]) == []  # nothing left, and a live writer's is kept
+
+
+def test_new_tables_reports_and_step_summaries_are_readable_like_the_users_files(
+        corpus: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """0666 less the umask (0644 with the usual 022), as the shell's `>` makes them."""
+    old = os.umask(0o022)
+    try:
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(corpus.parent / "summary.md"))
+        code, _, err = run(capsys, *check("--format", "github", "--output", "report.txt"))
+        assert code in (0, 1), err
+        code, _, err = run(capsys, "extract", "corpus", "--out", "tables")
+        assert code in (0, 1), err
+    finally:
+        os.umask(old)
+    written = [corpus.parent / "summary.md", corpus.parent / "report.txt",
+               *sorted((corpus.parent / "tables").iterdir())]
+    assert len(written) == 6
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in written} == {p.name: 0o644 for p in written}

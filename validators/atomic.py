@@ -6,6 +6,11 @@ and so are its owner and group where the process may set them (root, or a group 
 Only a regular file (or nothing) is ever renamed over: a device node, FIFO, socket or folder at
 the target is an ``OSError``, never replaced (``--html /dev/null`` as root once replaced
 ``/dev/null``). Writing *into* a device or FIFO is :mod:`validators.outputs`' business.
+
+The temporary file is ``.<name>.cv<pid>.<random>.tmp``: a process killed with SIGKILL (or a
+machine that lost power) cannot remove it, so the name carries the writer's process id, and
+:func:`leftover_temp_files` finds those whose writer is gone (``check`` reports them in the corpus,
+``check --fix`` removes them).
 """
 
 from __future__ import annotations
@@ -13,9 +18,54 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+
+TEMP_MARK = ".cv"  # .<name>.cv<pid>.<random>.tmp
+LEFTOVER = re.compile(r"\A\.(?P<name>.+)\.cv(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.tmp\Z", re.S)
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A temporary file of an atomic write whose process is gone."""
+
+    path: str
+    target: str  # the file it was going to replace
+    pid: int
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: it exists, another user's
+        return False
+    return False
+
+
+def leftover_temp_files(folders: Iterable[str | os.PathLike[str]]) -> list[Leftover]:
+    """The temporary files of interrupted atomic writes in ``folders`` (not below them) whose
+    writing process no longer exists; a live writer's file is left alone (a concurrent run)."""
+    found: list[Leftover] = []
+    for folder in sorted({os.fspath(f) for f in folders}):
+        try:
+            with os.scandir(folder) as entries:
+                names = [(e.name, e.path) for e in entries
+                         if e.name.endswith(".tmp") and e.is_file(follow_symlinks=False)]
+        except OSError:
+            continue
+        for name, path in sorted(names):
+            match = LEFTOVER.match(name)
+            if match and _process_gone(int(match["pid"])):
+                found.append(Leftover(path, os.path.join(folder, match["name"]), int(match["pid"])))
+    return found
 
 
 def _umask() -> int:
@@ -56,7 +106,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bo
     elif existing is not None and not stat.S_ISREG(existing.st_mode):
         raise OSError(errno.EINVAL, "not a regular file (only a regular file is ever replaced)",
                       str(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{TEMP_MARK}{os.getpid()}.", suffix=".tmp",
+                               dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -116,16 +116,42 @@ class BaselineOutcome:
     new: list[Finding]
     baselined: list[Finding]
     stale: list[Entry]
+    checked: frozenset[str] | None = None  # the paths of the run's documents, when known
 
     def summary(self, source: str) -> dict[str, Any]:
-        return {"file": source, "new": len(self.new), "baselined": len(self.baselined),
-                "stale": len(self.stale)}
+        out: dict[str, Any] = {"file": source, "new": len(self.new), "baselined": len(self.baselined),
+                               "stale": len(self.stale)}
+        hint = self.paths_hint()
+        if hint:
+            out["stale_not_checked"] = sum(1 for e in self.stale if e.path not in (self.checked or ()))
+            out["paths_hint"] = hint
+        return out
+
+    def paths_hint(self) -> str:
+        """Why entries are stale when their files were not even checked: a baseline made from
+        another folder (its paths are relative to where it was made) or files renamed since."""
+        if self.checked is None or not self.stale:
+            return ""
+        elsewhere = sorted({e.path for e in self.stale if e.path not in self.checked})
+        if not elsewhere:
+            return ""
+        example = f"'{elsewhere[0]}'"
+        if not self.baselined and len(elsewhere) == len({e.path for e in self.stale}):
+            seen = f", this run checks '{min(self.checked)}'" if self.checked else ""
+            return (f"None of the stale entries names a file this run checked (the baseline has "
+                    f"{example}{seen}): a baseline's paths are relative to the folder it was made "
+                    "in, so run `check --baseline` from that folder (or remake the baseline here).")
+        return (f"{len(elsewhere)} file(s) of stale entries were not checked in this run (e.g. "
+                f"{example}): renamed or deleted since the baseline was made?")
 
 
 def apply_baseline(findings: list[Finding], baseline: Baseline,
-                   focus: set[str] | None = None) -> BaselineOutcome:
+                   focus: set[str] | None = None, checked: set[str] | frozenset[str] | None = None
+                   ) -> BaselineOutcome:
     """Split findings into new and baselined (each entry silences at most one finding). With
-    ``focus`` (a changed-files run), entries of files outside it are not counted as stale."""
+    ``focus`` (a changed-files run), entries of files outside it are not counted as stale.
+    ``checked``: the paths of the run's documents, so that stale entries of files the run never
+    saw are explained (:meth:`BaselineOutcome.paths_hint`) instead of counted as fixed."""
     by_content: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     by_fingerprint: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, entry in enumerate(baseline.entries):
@@ -152,4 +178,4 @@ def apply_baseline(findings: list[Finding], baseline: Baseline,
     baselined = [f for f, hit in zip(findings, matched, strict=True) if hit]
     stale = [e for i, e in enumerate(baseline.entries)
              if i not in used and (focus is None or e.path in focus)]
-    return BaselineOutcome(new, baselined, stale)
+    return BaselineOutcome(new, baselined, stale, frozenset(checked) if checked is not None else None)

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from validators import __version__
 from validators.errors import UsageError
 from validators.settings import add_executor_arguments, load_project_config
-from validators.terminal import announce_executor, progress_printer
+from validators.terminal import announce_executor
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -29,23 +29,51 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{command}: {message}" if command else message)
 
 
+FAIL_ON_CHOICES = ["error", "warning", "info", "never"]
+COMPLETION_SHELLS = ("bash", "zsh", "tcsh")  # what shtab writes
+# the help of options several commands share, given once (build_parser fills it in where a
+# command's own definition left it out)
+SHARED_HELP = {
+    "config": "the configuration: a corpus-validate.yaml or a pyproject.toml with "
+              "[tool.corpus-validate] (default: the first found from here upwards)",
+    "format": "how the findings are printed (default: text)",
+    "fail_on": "the lowest severity that makes the exit code 1 (default: the configuration's "
+               "fail_on, else error; never: always 0)",
+    "debug": "on an internal error, show the traceback instead of one line",
+    "paths": "corpus files or folders to check (default: the configured corpus; without a "
+             "configuration, the bundled sample corpus)",
+}
+EPILOG = ("Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, configuration or "
+          "internal error. `corpus-validate COMMAND --help` describes a command.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from validators.reporters import FORMATS
 
     parser = _Parser(prog="corpus-validate",
-                     description="Validate Chinese corpora annotated with discourse connectives.")
-    parser.add_argument("--version", action="version", version=f"corpus-validate {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+                     description="Validate Chinese corpora annotated with discourse connectives.",
+                     epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"corpus-validate {__version__}",
+                        help="print the version and exit")
+    parser.add_argument("--debug", action="store_true", help=SHARED_HELP["debug"])
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND",
+                                title="commands")
 
-    check = sub.add_parser("check", help="validate corpus files (default: the configured corpus)")
-    check.add_argument("paths", nargs="*", metavar="PATH")
-    check.add_argument("--config", type=Path, help="corpus-validate.yaml or pyproject.toml")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
-    check.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    check = sub.add_parser("check", help="validate corpus files (default: the configured corpus)",
+                           description="Validate corpus files and report the findings.",
+                           epilog=EPILOG)
+    check.add_argument("paths", nargs="*", metavar="PATH", help=SHARED_HELP["paths"])
+    check.add_argument("--config", type=Path, metavar="F")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text",
+                       help="how the findings are printed: text (default; coloured on a "
+                            "terminal), json, sarif (code scanning), junit, github (workflow "
+                            "annotations), gitlab (Code Quality)")
+    check.add_argument("--output", type=Path, metavar="F",
+                       help="write the report to F instead of stdout (a summary line goes to "
+                            "stderr)")
     check.add_argument("--html", nargs="?", const="", metavar="F",
                        help="also write the HTML report to F (a folder or no value: reports/<corpus>.html)")
-    check.add_argument("--fail-on", choices=["error", "warning", "info", "never"])
+    check.add_argument("--fail-on", choices=FAIL_ON_CHOICES)
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true",
                         help="apply the lossless fixes of rules marked fixable (atomic writes), "
@@ -61,25 +89,35 @@ def build_parser() -> argparse.ArgumentParser:
                             "(plus uncommitted ones); duplicates still compare the whole corpus")
     check.add_argument("--baseline", type=Path, metavar="F",
                        help="silence the findings recorded in F; only new findings fail")
+    _color_argument(check)
     _cache_arguments(check)
     add_executor_arguments(check)
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
-    baseline = sub.add_parser("baseline", help="record the current findings as a baseline file")
+    baseline = sub.add_parser("baseline", help="record the current findings as a baseline file",
+                              description="Record every current finding in a baseline file, so "
+                                          "that `check --baseline F` fails only on new ones.")
     baseline.add_argument("paths", nargs="*", metavar="PATH")
-    baseline.add_argument("--output", type=Path, required=True, metavar="F")
-    baseline.add_argument("--config", type=Path)
+    baseline.add_argument("--output", type=Path, required=True, metavar="F",
+                          help="the baseline file to write (JSON, meant to be committed)")
+    baseline.add_argument("--config", type=Path, metavar="F")
     _cache_arguments(baseline)
     add_executor_arguments(baseline)
 
-    hook = sub.add_parser("hook", help="the pre-commit hooks: check the staged FILEs")
-    hook.add_argument("files", nargs="*", metavar="FILE")
+    hook = sub.add_parser("hook", help="the pre-commit hooks: check the staged FILEs",
+                          description="What the pre-commit hooks run: the per-file rules on the "
+                                      "staged corpus files, or (--corpus-wide) the corpus-wide "
+                                      "rules over the whole corpus. Prints nothing when clean.")
+    hook.add_argument("files", nargs="*", metavar="FILE",
+                      help="the staged files (pre-commit passes them); files outside the "
+                           "configured corpus are ignored")
     hook.add_argument("--corpus-wide", action="store_true",
                       help="run the corpus-wide rules (duplicates) over the whole configured "
                            "corpus, reporting only groups that contain one of the FILEs")
-    hook.add_argument("--config", type=Path)
+    hook.add_argument("--config", type=Path, metavar="F")
     hook.add_argument("--format", choices=sorted(FORMATS), default="text")
-    hook.add_argument("--fail-on", choices=["error", "warning", "info", "never"])
+    hook.add_argument("--fail-on", choices=FAIL_ON_CHOICES)
+    _color_argument(hook)
     _cache_arguments(hook)
     add_executor_arguments(hook)
 
@@ -87,12 +125,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_table_parsers(sub)  # extract, check-table
 
-    rules = sub.add_parser("rules", help="list the rules or explain one")
-    rules.add_argument("action", nargs="?", choices=["list", "explain", "test"], default="list")
-    rules.add_argument("rule_id", nargs="?")
-    rules.add_argument("--config", type=Path)
-    rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    rules = sub.add_parser("rules", help="list the rules, explain one, or test their examples",
+                           description="The rules of the configuration: list them, explain one "
+                                       "(description, options, examples), or run every rule's "
+                                       "pass/fail examples.")
+    rules.add_argument("action", nargs="?", choices=["list", "explain", "test"], default="list",
+                       help="list (default): every rule with its severity; explain: one rule in "
+                            "full; test: run the rules' own examples (exit 1 if one misbehaves)")
+    rules.add_argument("rule_id", nargs="?", metavar="ID",
+                       help="with explain: the rule's id or name, e.g. PAIR001")
+    rules.add_argument("--config", type=Path, metavar="F")
+    rules.add_argument("--format", choices=["text", "json", "markdown"], default="text",
+                       help="text (default), json, or markdown (the README's catalogue)")
+
+    completion = sub.add_parser("completion", help="print a shell completion script",
+                                description="Print the completion script of a shell. bash: "
+                                            "`source <(corpus-validate completion bash)`; zsh: "
+                                            "save it as _corpus-validate in a folder of $fpath.")
+    completion.add_argument("shell", choices=list(COMPLETION_SHELLS),
+                            help="the shell to complete in")
+    _fill_shared_help(parser)
     return parser
+
+
+def _fill_shared_help(parser: argparse.ArgumentParser) -> None:
+    """Give every option that several commands share (--config, --format, --fail-on, --debug,
+    PATH) the one help text of :data:`SHARED_HELP`, where its command did not say more."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in set(action.choices.values()):
+                _fill_shared_help(subparser)
+        elif not action.help and action.dest in SHARED_HELP:
+            action.help = SHARED_HELP[action.dest]
+
+
+def _color_argument(parser: argparse.ArgumentParser) -> None:
+    from validators.terminal import COLOR_CHOICES
+
+    parser.add_argument("--color", choices=COLOR_CHOICES, default="auto",
+                        help="colour the text report: auto (default: when stdout is a terminal "
+                             "and NO_COLOR is not set), always, never")
 
 
 def _cache_arguments(parser: argparse.ArgumentParser) -> None:
@@ -142,13 +214,29 @@ def _jobs_value(text: str) -> int:
     return value
 
 
+SAMPLE_LABEL = "sample-corpus"  # how findings name the bundled sample's files
+
+
+def _files_to_check(config: Any, paths: list[str]) -> list[Any]:
+    """The files of a run (:func:`validators.run.files_for`). The bundled sample corpus, checked
+    when there is no configuration, lives inside the installed package: its files are named
+    ``sample-corpus/<file>`` (the name the README uses), not by a long site-packages path. The
+    cwd-relative name of any other file is its display path already."""
+    from validators.run import files_for, sample_note
+
+    files = files_for(config, paths)
+    if sample_note(config, paths) is None:
+        return files
+    return [replace(f, path=f"{SAMPLE_LABEL}/{f.doc_id}") for f in files]
+
+
 def _note_sample(config: Any, paths: list[str]) -> None:
     """Say so on stderr when a run falls back to the bundled sample corpus (no configuration)."""
     from validators.run import sample_note
 
     note = sample_note(config, paths)
     if note:
-        sys.stderr.write(note + "\n")
+        sys.stderr.write(f"{note} (shown as {SAMPLE_LABEL}/)\n")
 
 
 def _open_output(path: Path | None) -> TextIO:
@@ -162,12 +250,58 @@ def _close_output(stream: TextIO, path: Path | None, guard: Any) -> None:
         guard.write(path, stream.getvalue().encode("utf-8", "backslashreplace"), "report")
 
 
+def _report(result: Any, fmt: str, stream: TextIO, color: str) -> None:
+    """The report in ``fmt``; the text format coloured when ``color`` (auto|always|never) and
+    the stream (a terminal) say so."""
+    from validators.reporters import get_reporter
+
+    if fmt == "text":
+        from validators.reporters.text import report as text_report
+        from validators.terminal import wants_color
+
+        text_report(result, stream, color=wants_color(stream, color))
+    else:
+        get_reporter(fmt)(result, stream)
+
+
+def _warn_dead_suppressions(result: Any) -> None:
+    from validators.suppressions import dead_warnings
+
+    for line in dead_warnings(result.extra_summary):
+        sys.stderr.write(f"corpus-validate: warning: {line}\n")
+
+
+def _leftover_temp_files(files: list[Any], remove: bool) -> None:
+    """Temporary files an interrupted ``--fix`` left beside corpus files (its process was killed
+    before it could remove them): reported on stderr, removed by ``--fix``."""
+    from validators.atomic import leftover_temp_files
+    from validators.discover import display_path
+
+    for left in leftover_temp_files(os.path.dirname(f.fs_path) or os.curdir for f in files):
+        shown = display_path(Path(left.path))
+        if remove:
+            try:
+                os.unlink(left.path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                sys.stderr.write(f"corpus-validate: warning: {shown}: left by an interrupted write "
+                                 f"(process {left.pid}), cannot remove it: {exc.strerror}\n")
+                continue
+            sys.stderr.write(f"corpus-validate: removed {shown}, a temporary file an interrupted "
+                             f"--fix left (process {left.pid})\n")
+        else:
+            sys.stderr.write(f"corpus-validate: warning: {shown}: a temporary file an interrupted "
+                             f"write left (process {left.pid} is gone); `check --fix` removes it, "
+                             "or delete it\n")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
+    from validators.gate import suppress
     from validators.pipeline import exit_code, run
-    from validators.reporters import get_reporter
-    from validators.run import files_for
     from validators.settings import settings_from
+    from validators.terminal import progress_bars, report_written
 
     config = load_project_config(args.config)
     ruleset = build_ruleset(config)
@@ -179,7 +313,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         files = corpus_files(config, args.paths)
         focus = changed_focus(args.changed_since, files, args.paths, config)
     else:
-        files = files_for(config, args.paths)
+        files = _files_to_check(config, args.paths)
         if not files:  # an empty folder or an include glob that matches nothing: say so
             where = ", ".join(args.paths) or ", ".join(config.corpus_paths())
             sys.stderr.write(f"corpus-validate: warning: no files to check in {where} (include: "
@@ -200,12 +334,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             guard.check(html_path, "HTML report")
     if focus is None:  # (--changed-since without configuration: the repository, not the sample)
         _note_sample(config, args.paths)  # once the command line is known to be good
+    _leftover_temp_files([f for f in files if focus is None or f.path in focus], remove=args.fix)
     fix = "write" if args.fix else "diff" if args.diff else None
     extra = {"changed_since": args.changed_since} if focus is not None else None
     # --diff writes nothing, the cache included
-    result = run(files, ruleset, settings, announce=announce_executor,
-                 cache_for=None if args.diff else _cache_for(settings, config),
-                 progress=None if args.diff else progress_printer(), fix=fix, extra=extra)
+    with progress_bars() as progress:
+        result = run(files, ruleset, settings, announce=announce_executor,
+                     cache_for=None if args.diff else _cache_for(settings, config),
+                     progress=None if args.diff else progress, fix=fix, extra=extra)
     if fix is not None:
         from validators.fix import summary_lines, unified_diff
 
@@ -218,43 +354,55 @@ def cmd_check(args: argparse.Namespace) -> int:
             sys.stderr.write(f"corpus-validate: {line}\n")
         if args.diff:
             return EXIT_FINDINGS if any(f.changed for f in fixes) else EXIT_CLEAN
+    # a suppression that hid nothing is dead only when the whole configured corpus was checked
+    result = suppress(result, config, files, judge=focus is None and not args.paths)
+    if args.format != "text" or args.output is not None:  # (a text report on stdout says it)
+        _warn_dead_suppressions(result)
     if args.baseline is not None:
         from validators.gate import apply_baseline_file
 
         result = apply_baseline_file(result, args.baseline, focus)
     stream = _open_output(args.output)
-    get_reporter(args.format)(result, stream)
+    _report(result, args.format, stream, args.color)
     if args.format == "text":
         from validators.gate import gate_notes
 
         for note in gate_notes(result):
             stream.write(note + "\n")
     _close_output(stream, args.output, guard)
+    summary = result.summary() if args.output is not None or html_path is not None else {}
+    if args.output is not None:
+        sys.stderr.write(report_written(f"{args.format} report", args.output, summary) + "\n")
     if html_path is not None:
         from validators.reporters.html import write_report
 
         write_report(result, html_path, sources={f.path: f.fs_path for f in files}, guard=guard)
+        sys.stderr.write(report_written("HTML report", html_path, summary) + "\n")
     return exit_code(result.findings, result.fail_on)
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from validators.baseline import write_baseline
     from validators.config import build_ruleset
+    from validators.gate import suppress
     from validators.outputs import OutputGuard
     from validators.pipeline import run
-    from validators.run import files_for
     from validators.settings import settings_from
+    from validators.terminal import progress_bars
 
     config = load_project_config(args.config)
     ruleset = build_ruleset(config)
-    files = files_for(config, args.paths)
+    files = _files_to_check(config, args.paths)
     settings = settings_from(config, ruleset, args)
     _note_sample(config, args.paths)
     guard = OutputGuard.for_files(files)
     guard.check(args.output, "baseline")  # a refused --output fails now, not after the run
-    result = run(files, ruleset, settings, announce=announce_executor,
-                 cache_for=_cache_for(settings, config),
-                 progress=progress_printer())
+    with progress_bars() as progress:
+        result = run(files, ruleset, settings, announce=announce_executor,
+                     cache_for=_cache_for(settings, config), progress=progress)
+    # reviewed exceptions (per_file_ignores, ignore) are not legacy findings: never recorded
+    result = suppress(result, config, files, judge=not args.paths)
+    _warn_dead_suppressions(result)
     count = write_baseline(args.output, result.findings, guard)
     sys.stdout.write(f"corpus-validate: wrote {count} finding(s) of {len(result.documents)} "
                      f"document(s) to the baseline {args.output}\n")
@@ -262,10 +410,11 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 
 def cmd_hook(args: argparse.Namespace) -> int:
+    """Prints nothing when the staged files are clean; findings below ``fail_on`` are printed
+    with a line saying they do not block the commit (pre-commit shows them: ``verbose: true``)."""
     from validators.config import build_ruleset
-    from validators.gate import corpus_files, corpus_members, scoped
+    from validators.gate import corpus_files, corpus_members, scoped, suppress
     from validators.pipeline import exit_code, run
-    from validators.reporters import get_reporter
     from validators.settings import jobs_of, settings_from
 
     config = load_project_config(args.config)
@@ -280,8 +429,38 @@ def cmd_hook(args: argparse.Namespace) -> int:
     corpus = corpus_files(config, []) if args.corpus_wide else staged
     result = run(corpus, ruleset, settings, announce=announce_executor,
                  cache_for=_cache_for(settings, config))
-    get_reporter(args.format)(result, sys.stdout)
-    return exit_code(result.findings, result.fail_on)
+    result = suppress(result, config, corpus, judge=False)
+    code = exit_code(result.findings, result.fail_on)
+    if not result.findings and args.format == "text":
+        return code  # a clean commit: nothing to read
+    _report(result, args.format, sys.stdout, args.color)
+    if args.format == "text" and code == EXIT_CLEAN:
+        sys.stdout.write(f"These findings do not block the commit (fail_on: {result.fail_on}).\n")
+    return code
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """A completion script made from the parser itself by shtab, so it never lags behind it."""
+    try:
+        import shtab
+    except ImportError:
+        raise UsageError("completion needs the shtab package: python -m pip install shtab") from None
+    parser = build_parser()
+    _mark_path_arguments(parser, shtab)
+    sys.stdout.write(shtab.complete(parser, shell=args.shell))
+    return EXIT_CLEAN
+
+
+def _mark_path_arguments(parser: argparse.ArgumentParser, shtab: Any) -> None:
+    """Complete file names for the arguments that take a file, folder names for folders."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in set(action.choices.values()):
+                _mark_path_arguments(subparser, shtab)
+        elif action.metavar in ("DIR",):
+            action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+        elif action.type is Path or action.metavar in ("PATH", "FILE", "F"):
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -317,7 +496,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "baseline": cmd_baseline, "hook": cmd_hook}
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "baseline": cmd_baseline, "hook": cmd_hook,
+            "completion": cmd_completion}
 
 
 def _table_command(args: argparse.Namespace) -> int:

@@ -11,6 +11,10 @@ options: {sentence_end: "。！？!?；"}   # default for every rule that has th
 rules:
   PAIR003: off              # severity only
   LEX001: {severity: info, options: {lexicon: my-connectives.yaml}}
+per_file_ignores:           # globs -> rule ids or categories (validators.suppressions)
+  "classics/**": [PUN001]
+ignore:                     # single findings accepted after review; a reason is required
+  - {fingerprint: 3f2a9c0d1e2b4a5f, reason: "the title quotes a URL"}
 ```
 """
 
@@ -27,6 +31,7 @@ from validators.errors import ConfigError
 from validators.findings import SEVERITIES
 from validators.resources import default_rule_files, sample_corpus_dir
 from validators.rules import RuleSet, convert_option, load_rule_files
+from validators.suppressions import Suppressions, parse_suppressions
 from validators.yamlload import LineDict, load_yaml_file
 
 CONFIG_FILE = "corpus-validate.yaml"
@@ -36,8 +41,10 @@ CONFIG_KEYS: dict[str, str] = {
     "extends": "a string", "paths": "a list of paths", "include": "a list of globs",
     "exclude": "a list of globs", "fail_on": "error|warning|info|never",
     "rule_files": "a list of paths", "options": "a mapping", "rules": "a mapping",
-    "script": "simplified|traditional|auto", "cache_dir": "a path", "jobs": "an integer",
-    "max_file_bytes": "an integer",
+    "script": "simplified|traditional|traditional-tw|traditional-hk|auto", "cache_dir": "a path",
+    "jobs": "an integer",
+    "max_file_bytes": "an integer", "per_file_ignores": "a mapping of globs to rule ids",
+    "ignore": "a list of {fingerprint, reason}",
 }
 
 
@@ -55,6 +62,7 @@ class Config:
     rules: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # other known keys (script, jobs, …)
     lines: dict[str, int] = field(default_factory=dict)
+    suppressions: Suppressions = field(default_factory=Suppressions)  # per_file_ignores, ignore
 
     def corpus_paths(self) -> list[str]:
         """Configured paths; without ``paths``, the configuration's folder (whose repository's
@@ -139,6 +147,7 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
         config.fail_on, config.rule_files = parent.fail_on, list(parent.rule_files)
         config.options, config.rules = dict(parent.options), dict(parent.rules)
         config.extra = dict(parent.extra)
+        config.suppressions = parent.suppressions
         config.root = parent.root if not data.get("paths") else config.root
     else:
         config.extends = extends
@@ -161,6 +170,8 @@ def load_config(path: Path | None, _seen: tuple[Path, ...] = ()) -> Config:
                 raise ConfigError(f"{key!r} must be a mapping", source, line_of(key))
             for name, value in data[key].items():
                 getattr(config, key)[name] = (value, source, _line(data[key], name), path.parent)
+    # a file's own suppressions add to those of the file it extends (each keeps its folder)
+    config.suppressions = config.suppressions + parse_suppressions(data, source, path.parent, line_of)
     for key in set(data) & {"script", "cache_dir", "jobs", "max_file_bytes"}:
         config.extra[key] = data[key]
         config.lines[key] = line_of(key)
@@ -195,7 +206,8 @@ def build_ruleset(config: Config) -> RuleSet:
                 raise ConfigError(f"the rule's own tests fail: {problems[0]}", rule.source,
                                   rule.line)
     if "script" in config.extra:
-        # `script: simplified|traditional|auto`: the default of every rule's `script` option
+        # `script: simplified|traditional|traditional-tw|traditional-hk|auto`: the default of
+        # every rule's `script` option
         # (a global `options: {script: ...}` or a rule's own override still wins)
         where = (config.source or CONFIG_FILE, config.lines.get("script", 0))
         for rule in ruleset:
@@ -239,4 +251,8 @@ def build_ruleset(config: Config) -> RuleSet:
                                   _line(options, name) or line)
             rule.options[name] = convert_option(name, spec, option_value, base,
                                                 (source, _line(options, name) or line))
+    unknown = config.suppressions.unknown_rules(ruleset.rules)
+    if unknown:  # a typo in a suppression would silence nothing, forever
+        what, rule_id, source, line, known = unknown[0]
+        raise ConfigError(f"{what}: unknown rule {rule_id!r}{did_you_mean(rule_id, known)}", source, line)
     return ruleset

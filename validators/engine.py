@@ -178,9 +178,12 @@ def finish_corpus(ruleset: RuleSet, results: list[DocumentResult],
 
 def check_example(rule: Rule, example: Any) -> list[Hit]:
     """Run one rule on one of its ``tests`` examples (a text, ``{hex: ...}`` bytes, or a list of
-    documents for corpus-wide rules)."""
+    documents for corpus-wide rules); a dict example may name ``options`` of its own (a rule
+    whose behaviour depends on the project's configuration, such as SCR004 on
+    ``script: traditional-tw``)."""
     from validators.load import decode
 
+    rule = with_example_options(rule, example)
     texts = example["documents"] if isinstance(example, dict) and "documents" in example else [example]
     docs = []
     for i, item in enumerate(texts):
@@ -212,6 +215,29 @@ def check_example(rule: Rule, example: Any) -> list[Hit]:
                      if d.readable or not check.needs_text}
         return list(check.finish(collected, rule.options))
     return [hit for doc in docs for hit in run_rule(rule, doc)]
+
+
+def with_example_options(rule: Rule, example: Any) -> Rule:
+    """``rule`` with the ``options`` an example names laid over its own, each checked and
+    converted like a configured option."""
+    if not (isinstance(example, dict) and "options" in example):
+        return rule
+    from pathlib import Path
+
+    from validators.rules import convert_option
+
+    given = example["options"]
+    if not isinstance(given, dict):
+        raise ConfigError(f"rule {rule.id}: an example's options must be a mapping", rule.source, rule.line)
+    options = dict(rule.options)
+    for name, value in given.items():
+        spec = rule.check.options.get(name)
+        if spec is None:
+            raise ConfigError(f"rule {rule.id}: example option {name!r} is not an option of "
+                              f"{rule.check.name!r}", rule.source, rule.line)
+        options[name] = convert_option(name, spec, value, Path(rule.source).parent,
+                                       (rule.source, rule.line))
+    return replace(rule, options=options)
 
 
 def example_failures(rule: Rule) -> list[str]:

@@ -11,9 +11,14 @@ lossless repair:
   characters (``invisible``: zero-width space/joiners, direction marks, word joiner, U+FEFF,
   soft hyphen; respecting the rule's ``allow``);
 * ``punctuation_width``: half-width punctuation in Han context, and the configured width policy
-  (one code point for one code point, positions from the check itself, tags untouched).
+  (one code point for one code point, positions from the check itself, tags untouched);
+* ``regional_forms`` (SCR004, with ``script: traditional-tw`` / ``traditional-hk``): in a
+  Traditional document, the other region's forms are replaced with the corpus's own, one code
+  point for one code point, by OpenCC's variant tables (hk2t then t2tw: 户 → 戶; tw2t then t2hk:
+  裡 → 裏); a form with more than one counterpart is never in the table.
 
-Script conversion and mojibake repair are never applied (the messages suggest them). Files are
+Conversion between Simplified and Traditional and mojibake repair are never applied (one form
+can stand for several: the messages suggest the OpenCC conversion instead). Files are
 written with :func:`validators.outputs.replace_file` (temporary file, fsync, rename; permissions,
 owner and group kept), so an interrupted fix leaves the original file intact. Only regular files
 are fixed: a corpus file that is a symlink is skipped with a reason, its target left alone.
@@ -41,6 +46,7 @@ from validators.discover import CorpusFile
 from validators.load import DEFAULT_MAX_FILE_BYTES, decode, likely_encoding, outside_root
 from validators.outputs import replace_file
 from validators.rules import Rule, RuleSet
+from validators.script_sets import REGION_OF_POLICY, REGIONS, foreign_forms, profile, script_sets
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 LEGACY = {"gb18030": "GB18030/GBK", "big5": "Big5"}
@@ -180,7 +186,31 @@ def fix_bytes(data: bytes, ruleset: RuleSet) -> tuple[bytes, list[str], str]:
             lines[line_no - 1] = "".join(chars)
         text = "\n".join(lines)
         changes.append(f"{rule.id} replaced {len(todo)} character(s)")
+    for rule in _wants(rules, "regional_forms"):
+        text, change = _regional_fix(rule, text)
+        if change:
+            changes.append(change)
     return text.encode("utf-8"), changes, ""
+
+
+def _regional_fix(rule: Rule, text: str) -> tuple[str, str]:
+    """The text with the other region's forms replaced by the corpus's own (SCR004), and what
+    was done ("" if nothing): only for a regional ``script`` policy and a Traditional document,
+    as the check itself reports."""
+    region = REGION_OF_POLICY.get(rule.options.get("script", ""))
+    if region is None:
+        return text, ""
+    doc = decode("fix.txt", text.encode("utf-8"))
+    if doc.text is None or profile(doc.plain_text).classify() != "traditional":
+        return text, ""
+    found = foreign_forms(text, region)
+    if not found:
+        return text, ""
+    own = script_sets().foreign[region]
+    other = next(name for code, name in REGIONS.items() if code != region)
+    return (text.translate({ord(c): own[c] for c in found}),
+            f"{rule.id} replaced {sum(found.values())} {other} form(s) with the {REGIONS[region]} "
+            f"standard's ({', '.join(f'{c}→{own[c]}' for c, _ in found.most_common(5))})")
 
 
 def _read_regular(corpus_file: CorpusFile, max_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -268,10 +298,10 @@ def unified_diff(result: FixResult) -> str:
 
     before, after = _display(result.original), result.fixed.decode("utf-8")
     legacy = _legacy_encoding(result.original)
-    labels = {"fromfiledate": legacy, "tofiledate": "UTF-8"} if legacy else {}
     header = "".join(f"# {change}\n" for change in result.changes)
     body = "".join(difflib.unified_diff(visible(before), visible(after),
-                                        f"a/{result.path}", f"b/{result.path}", **labels))
+                                        f"a/{result.path}", f"b/{result.path}",
+                                        fromfiledate=legacy or "", tofiledate="UTF-8" if legacy else ""))
     if not body and result.changed:  # only the bytes change (the encoding): name the file anyway
         body = (f"--- a/{result.path}\t{legacy or 'bytes'}\n+++ b/{result.path}\tUTF-8\n"
                 "# the text is unchanged: only its encoding changes\n")

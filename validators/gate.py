@@ -9,6 +9,8 @@
   corpus, reporting only groups that contain a staged file). pre-commit splits and shuffles file
   lists, so the corpus-wide hook never compares only the files it was given.
 - ``check --baseline F``: findings recorded in F are silenced; only new ones decide the exit code.
+- ``per_file_ignores`` and ``ignore`` (:mod:`validators.suppressions`) hide reviewed exceptions
+  before the baseline is applied (or written), in ``check``, ``baseline`` and the hooks.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from validators.discover import CorpusFile, display_path, matches
 from validators.pipeline import RunResult, scoped  # noqa: F401 - scoped: for the hooks
 from validators.rules import RuleSet
 from validators.settings import Settings
+from validators.suppressions import apply_suppressions, text_notes
 
-Progress = Callable[[int, int], None] | None
+Progress = Callable[..., None] | None
 
 
 def cache_directory(config: Config, directory: Path | None = None) -> Path:
@@ -140,9 +143,22 @@ def apply_baseline_file(result: RunResult, path: Path, focus: set[str] | frozens
     """A new result with only the findings not in the baseline ``path``; its summary records
     new/baselined/stale."""
     baseline = load_baseline(path)
-    outcome = apply_baseline(result.findings, baseline, set(focus) if focus is not None else None)
+    outcome = apply_baseline(result.findings, baseline, set(focus) if focus is not None else None,
+                             checked={d.path for d in result.documents})
     return replace(result, findings=outcome.new,
                    extra_summary={**result.extra_summary, "baseline": outcome.summary(str(path))})
+
+
+def suppress(result: RunResult, config: Config, files: list[CorpusFile], judge: bool) -> RunResult:
+    """A new result without the findings the configuration suppresses; its summary says what each
+    suppression hid (``suppressions``) and in all (``suppressed``). ``judge``: the run covered
+    the whole configured corpus, so a suppression that hid nothing is marked dead."""
+    if not config.suppressions:
+        return result
+    outcome = apply_suppressions(result.findings, config.suppressions, files, judge)
+    return replace(result, findings=outcome.kept,
+                   extra_summary={**result.extra_summary, "suppressed": outcome.hidden,
+                                  "suppressions": outcome.entries})
 
 
 def gate_notes(result: RunResult) -> list[str]:
@@ -155,6 +171,11 @@ def gate_notes(result: RunResult) -> list[str]:
                      "corpus-wide rules.")
     if "baseline" in summary:
         b = summary["baseline"]
+        why = ("" if b.get("stale_not_checked", 0) >= b["stale"] else
+               " (fixed since; refresh with `corpus-validate baseline`)")
         notes.append(f"Baseline {b['file']}: {b['new']} new, {b['baselined']} baselined, "
-                     f"{b['stale']} stale (fixed since; refresh with `corpus-validate baseline`).")
+                     f"{b['stale']} stale{why}.")
+        if b.get("paths_hint"):
+            notes.append(b["paths_hint"])
+    notes += text_notes(summary)
     return notes

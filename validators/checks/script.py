@@ -1,14 +1,19 @@
 """``script_mixing``: Simplified and Traditional characters mixed within one line, and a body in
-one script under a title in the other.
+one script under a title in the other; ``regional_forms``: another region's Traditional forms in a
+corpus that names its regional standard (Hong Kong 户 in a Taiwan-standard corpus).
 
 Characters are Simplified-only or Traditional-only by OpenCC's own tables
-(:mod:`validators.script_sets`); characters valid in both scripts (里, 干, 著, 后 …) never count.
-Conversion is suggested in the message, never applied. Positions are raw columns of the first
-offending character (tags are masked: the plain text is classified).
+(:mod:`validators.script_sets`); characters valid in both scripts (里, 干, 著, 后 …) never count,
+nor do the forms any Traditional standard writes (Taiwan 群, Hong Kong 户). Conversion is suggested
+in the message with the OpenCC configuration that matches the corpus (the ``script`` option:
+s2tw for ``traditional-tw``, s2hk for ``traditional-hk``) or the document (s2hk for a line of a
+Hong Kong text), never applied. Positions are raw columns of the first offending character (tags are
+masked: the plain text is classified).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -16,10 +21,16 @@ from validators.checks import CheckType, Option, register
 from validators.document import Document
 from validators.findings import Hit
 from validators.script_sets import (
+    POLICIES,
+    REGION_OF_POLICY,
+    REGIONS,
     ScriptProfile,
-    conversion_hint,
     document_profile,
+    document_region,
     find_first,
+    find_foreign,
+    foreign_forms,
+    hint_suffix,
     name_chars,
     profile,
     script_sets,
@@ -27,6 +38,9 @@ from validators.script_sets import (
 
 PROBLEMS = ("mixed_line", "title_body")
 LABEL = {"simplified": "Simplified", "traditional": "Traditional"}
+SCRIPT_OPTION = Option("choice", "auto", choices=POLICIES,
+                       help="the corpus's script, as the configuration's `script:` key sets it "
+                            "(traditional-tw/-hk: the regional standard)")
 
 
 def first_of(doc: Document, script: str, start: int) -> int:
@@ -43,15 +57,16 @@ class ScriptMixingCheck(CheckType):
         "min_chars": Option("int", 3, minimum=1,
                             help="title_body: script-specific characters the body needs before it "
                                  "counts as written in one script"),
+        "script": SCRIPT_OPTION,
     }
 
     def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
         if options["problem"] == "mixed_line":
-            yield from self._mixed_lines(doc)
+            yield from self._mixed_lines(doc, options["script"])
         else:
-            yield from self._title_body(doc, options["min_chars"])
+            yield from self._title_body(doc, options["min_chars"], options["script"])
 
-    def _mixed_lines(self, doc: Document) -> Iterator[Hit]:
+    def _mixed_lines(self, doc: Document, policy: str) -> Iterator[Hit]:
         """Lines holding characters of the document's minority script: a line that mixes both
         scripts, or a line in the other script than the rest of the document. (A title in the
         other script than the body is ``title_body``'s finding, not this one's.)"""
@@ -76,10 +91,10 @@ class ScriptMixingCheck(CheckType):
             yield Hit(index + 1, raw_col, index + 1, raw_col + 1,
                       {"text": line.plain[col], "chars": name_chars(found),
                        "script": LABEL[minority], "line_script": LABEL[majority],
-                       "count": len(found), "hint": _hint(line.plain, majority)},
+                       "count": len(found), "hint": _hint(line.plain, majority, doc, policy)},
                       evidence="".join(sorted(set(found))))
 
-    def _title_body(self, doc: Document, min_chars: int) -> Iterator[Hit]:
+    def _title_body(self, doc: Document, min_chars: int, policy: str) -> Iterator[Hit]:
         lines = doc.markup.lines
         title_index = next((i for i, line in enumerate(lines) if line.plain.strip()), None)
         if title_index is None or title_index + 1 >= len(lines):
@@ -105,10 +120,54 @@ class ScriptMixingCheck(CheckType):
                    "title_chars": name_chars("".join(c * n for c, n in title_chars.items())),
                    "script": LABEL[body_script], "title_script": LABEL[title_script],
                    "title_line": title_index + 1, "count": len(found),
-                   "hint": _hint(doc.markup.lines[line_no - 1].plain, title_script)},
+                   "hint": _hint(doc.markup.lines[line_no - 1].plain, title_script, doc, policy)},
                   evidence=f"{title_script}/{body_script}")
 
 
-def _hint(text: str, target: str) -> str:
-    hint = conversion_hint(text, target)
-    return f" (OpenCC {'t2s' if target == 'simplified' else 's2t'}: {hint})" if hint else ""
+def _hint(text: str, target: str, doc: Document, policy: str) -> str:
+    """The OpenCC suggestion for a line converted to ``target``: to Traditional with the corpus's
+    regional configuration (s2tw, s2hk) if it names one, else with the document's own (a line in
+    a Hong Kong document: s2hk), else s2t; to Simplified with t2s."""
+    if target == "traditional" and policy not in REGION_OF_POLICY:
+        policy = {"tw": "traditional-tw", "hk": "traditional-hk"}.get(document_region(doc) or "",
+                                                                      "traditional")
+    return hint_suffix(text, policy if target == "traditional" else "simplified")
+
+
+@register
+class RegionalFormsCheck(CheckType):
+    """SCR004: a Traditional document of a corpus that names its regional standard
+    (``script: traditional-tw`` / ``traditional-hk``) writing forms only the other region writes:
+    Hong Kong 户, 温, 説, 衞 … in a Taiwan corpus, Taiwan 裡, 汙, 洩 … in a Hong Kong one. One finding
+    per document, at the first such form, naming each with the corpus's own form. Silent for
+    ``simplified``, ``traditional`` (every standard accepted) and ``auto``, and on documents that
+    are not Traditional (SCR001's)."""
+
+    name: ClassVar[str] = "regional_forms"
+    summary: ClassVar[str] = "another region's Traditional forms in a Taiwan- or Hong Kong-standard corpus"
+    options: ClassVar[dict[str, Option]] = {"script": SCRIPT_OPTION}
+
+    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+        region = REGION_OF_POLICY.get(options["script"])
+        if region is None or document_profile(doc).classify() != "traditional":
+            return
+        text = doc.plain_text
+        found = foreign_forms(text, region)
+        if not found:
+            return
+        own = script_sets().foreign[region]
+        offset = find_foreign(text, region)
+        line_no, col = doc.position(offset)
+        other = next(name for code, name in REGIONS.items() if code != region)
+        yield Hit(line_no, col, line_no, col + 1,
+                  {"text": text[offset], "forms": name_forms(found, own), "count": sum(found.values()),
+                   "other": other, "standard": REGIONS[region],
+                   "config": "hk2t, t2tw" if region == "tw" else "tw2t, t2hk"},
+                  evidence="".join(sorted(found)))
+
+
+def name_forms(found: Counter[str], own: dict[str, str], limit: int = 8) -> str:
+    """``户→戶 (×12), 温→溫``: each foreign form with the corpus's own, most frequent first."""
+    parts = [f"{c}→{own[c]}" + (f" (×{n})" if n > 1 else "") for c, n in found.most_common(limit)]
+    more = len(found) - limit
+    return ", ".join(parts) + (f" and {more} more" if more > 0 else "")

@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from validators.atomic import write_text_atomic
+from validators.atomic import write_bytes_atomic
+from validators.suppressions import dead_suppressions
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 SUMMARY_LIMIT = 900 * 1024  # GitHub rejects a step summary over 1 MiB; leave room for others
@@ -69,6 +70,10 @@ def step_summary(result: Any) -> str:
     if baseline:
         lines += [f"Baseline `{markdown_cell(Path(baseline['file']).name)}`: {baseline['new']} new, "
                   f"{baseline['baselined']} baselined, {baseline['stale']} stale.", ""]
+    if summary.get("suppressions"):
+        dead = len(dead_suppressions(summary))
+        lines += [f"Suppressed by the configuration: {summary.get('suppressed', 0)} finding(s)"
+                  + (f"; {dead} suppression(s) hide nothing (remove them)." if dead else "."), ""]
     if result.findings:
         lines += ["| severity | rule | location | message |", "|---|---|---|---|"]
         size = sum(len(line.encode()) + 1 for line in lines)
@@ -89,6 +94,9 @@ def report(result: Any, stream: TextIO) -> None:
     for finding in result.findings:
         stream.write(annotation(finding) + "\n")
     summary = result.summary()
+    for source, line, text in dead_suppressions(summary):  # shown on the configuration's line
+        props = f"file={escape_property(source)},line={line},title=dead suppression"
+        stream.write(_safe(f"::warning {props}::{escape_data(text)}") + "\n")
     stream.write(f"corpus-validate: {summary['findings']} finding(s) in "
                  f"{summary['documents']} document(s)\n")
     target = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -98,6 +106,7 @@ def report(result: Any, stream: TextIO) -> None:
                 before = Path(target).read_text(encoding="utf-8", errors="replace")
             except FileNotFoundError:
                 before = ""
-            write_text_atomic(target, before + step_summary(result))
+            # a new summary file is readable like any file the user creates (0666 less the umask)
+            write_bytes_atomic(target, (before + step_summary(result)).encode("utf-8"), new_mode=0o666)
         except OSError as exc:
             stream.write(f"::warning::{escape_data(f'cannot write $GITHUB_STEP_SUMMARY: {exc}')}\n")

@@ -6,7 +6,8 @@ points (``columnKind: unicodeCodePoints``; ``endColumn`` is exclusive, as in our
 ``partialFingerprints`` entry (the finding's line-free fingerprint, so code scanning tracks a
 finding across edits) and, for duplicates, ``relatedLocations``. Paths become percent-encoded URI
 references relative to ``%SRCROOT%`` (the working directory), so 语料/文档.txt is
-``%E8%AF%AD%E6%96%99/%E6%96%87%E6%A1%A3.txt``.
+``%E8%AF%AD%E6%96%99/%E6%96%87%E6%A1%A3.txt``. A suppression of the configuration that hides
+nothing is a ``toolConfigurationNotification`` of the invocation, on its line.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import quote
 
 from validators import __version__
 from validators.findings import CATEGORIES, Finding
+from validators.suppressions import dead_suppressions
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -98,9 +100,19 @@ def build_sarif(result: Any) -> dict[str, Any]:
                                                                      safe="/")}},
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "invocations": [{"executionSuccessful": True}],
+        "invocations": [_invocation(result)],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _invocation(result: Any) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    dead = dead_suppressions(result.extra_summary)
+    if dead:
+        invocation["toolConfigurationNotifications"] = [
+            {"level": "warning", "descriptor": {"id": "dead-suppression"}, "message": {"text": text},
+             "locations": [_location(source, line)]} for source, line, text in dead]
+    return invocation
 
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""``--format text``: ruff-like ``path:line:col: ID message`` with the source line marked."""
+"""``--format text``: ruff-like ``path:line:col: ID message`` with the source line marked.
+
+Coloured (ANSI) when it goes to a terminal: see :func:`validators.terminal.wants_color`; the
+characters are the same either way.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,16 @@ def show(text: str) -> str:
     return "".join(out)
 
 
-def marked_context(finding: Any) -> list[str]:
+SEVERITY_STYLE = {"error": "31", "warning": "33", "info": "36"}  # red, yellow, cyan
+BOLD, DIM, GUTTER = "1", "2", "34"  # the gutter in blue, as ruff's
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """``text`` in the SGR ``style`` when ``color``, else unchanged."""
+    return f"\x1b[{style}m{text}\x1b[0m" if color and text else text
+
+
+def marked_context(finding: Any, color: bool = False) -> list[str]:
     """The finding's source line with carets under the offending text (wide characters count 2)."""
     context: str = finding.context
     if not context:
@@ -38,21 +51,32 @@ def marked_context(finding: Any) -> list[str]:
               else len(context) - start)
     end = min(start + max(length, 1), len(context))
     gutter = f"{finding.line:>5} | "
-    return [gutter + show(context),
-            " " * (len(gutter) - 2) + "| " + " " * display_width(show(context[:start]))
-            + "^" * max(display_width(show(context[start:end])), 1)]
+    blank = " " * (len(gutter) - 2) + "| "
+    carets = "^" * max(display_width(show(context[start:end])), 1)
+    style = SEVERITY_STYLE.get(finding.severity, "")
+    return [paint(gutter, GUTTER, color) + show(context),
+            paint(blank, GUTTER, color) + " " * display_width(show(context[:start]))
+            + paint(carets, style, color)]
 
 
-def report(result: Any, stream: TextIO) -> None:
+def headline(finding: Any, color: bool = False) -> str:
+    """``path:line:col: RULE [severity] message``."""
+    style = SEVERITY_STYLE.get(finding.severity, "")
+    return (f"{paint(one_line(finding.path), BOLD, color)}:{finding.line}:{finding.column}: "
+            f"{paint(finding.rule, f'{BOLD};{style}', color)} "
+            f"{paint(f'[{finding.severity}]', style, color)} {one_line(finding.message)}")
+
+
+def report(result: Any, stream: TextIO, color: bool = False) -> None:
     for finding in result.findings:
-        stream.write(f"{one_line(finding.path)}:{finding.line}:{finding.column}: {finding.rule} "
-                     f"[{finding.severity}] {one_line(finding.message)}\n")
-        for line in marked_context(finding):
+        stream.write(headline(finding, color) + "\n")
+        for line in marked_context(finding, color):
             stream.write(line + "\n")
         for related in finding.related:
-            stream.write(f"      = also in {one_line(related.path)}:{related.line}\n")
+            stream.write(paint("      = ", GUTTER, color)
+                         + f"also in {one_line(related.path)}:{related.line}\n")
     summary = result.summary()
     sev = summary["by_severity"]
-    stream.write(f"\nFound {summary['findings']} finding(s): {sev['error']} error(s), "
-                 f"{sev['warning']} warning(s), {sev['info']} info in "
-                 f"{summary['documents']} document(s).\n")
+    stream.write("\n" + paint(f"Found {summary['findings']} finding(s): {sev['error']} error(s), "
+                              f"{sev['warning']} warning(s), {sev['info']} info in "
+                              f"{summary['documents']} document(s).", BOLD, color) + "\n")

@@ -41,7 +41,8 @@ def add_parsers(sub: Any) -> None:
 
     check = sub.add_parser("check-table", help="validate a table (CSV or Parquet) against the "
                            "documents, spans, pairs or findings schema")
-    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument("file", type=Path, metavar="FILE",
+                       help="the table to validate: a CSV or Parquet file")
     check.add_argument("--schema", choices=list(TABLES),
                        help="the table's schema (default: the one its header matches)")
     check.add_argument("--corpus", action="append", default=[], metavar="PATH",
