@@ -321,8 +321,34 @@ def _from_converter() -> ScriptSets:
 
 @lru_cache(maxsize=1)
 def script_sets() -> ScriptSets:
-    """The script sets, built on the first call (a dozen table reads) and cached for the process."""
-    return _from_tables() or _from_converter()
+    """The script sets, built once per user and OpenCC version (a dozen table reads: a few
+    processes) and kept as data (validators.derived); cached for the process."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from validators.derived import cached_table
+
+    try:
+        opencc_version = version("opencc")
+    except PackageNotFoundError:  # pragma: no cover - opencc is a dependency
+        opencc_version = "unknown"
+    return sets_of_data(cached_table("script-sets", f"opencc {opencc_version}",
+                                     lambda: data_of_sets(_from_tables() or _from_converter())))
+
+
+def data_of_sets(sets: ScriptSets) -> dict[str, Any]:
+    """The sets as JSON data (sorted: the same sets give the same bytes)."""
+    return {"simplified": sorted(sets.simplified), "traditional": sorted(sets.traditional),
+            "source": sets.source, "to_traditional": sets.to_traditional,
+            "to_simplified": sets.to_simplified,
+            "simplified_phrases": sorted(sets.simplified_phrases),
+            "traditional_phrases": sorted(sets.traditional_phrases), "foreign": sets.foreign}
+
+
+def sets_of_data(data: dict[str, Any]) -> ScriptSets:
+    return ScriptSets(frozenset(data["simplified"]), frozenset(data["traditional"]), data["source"],
+                      dict(data["to_traditional"]), dict(data["to_simplified"]),
+                      frozenset(data["simplified_phrases"]), frozenset(data["traditional_phrases"]),
+                      {region: dict(forms) for region, forms in data["foreign"].items()})
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""Tables derived from installed libraries (OpenCC's dictionaries), built once per user and version.
+
+Deriving the script character sets reads a dozen OpenCC tables through its ``opencc_dict`` tool:
+a few processes and a few tenths of a second, which a one-file check (a pre-commit hook) would
+otherwise pay on every start and every worker process. The result is plain data: it is kept as
+JSON in the user's cache folder (beside the result cache's key, never in the work tree), named
+by what it depends on (the library's version and this package's code) and authenticated with the
+same per-user key, so an entry someone else wrote there is rebuilt, never trusted. Without a key
+(no home folder, a folder writable by others) the table is simply built in every process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FOLDER = "derived"
+MAGIC = b"CVDERIVED1\n"
+
+
+def cached_table(name: str, depends_on: str, build: Callable[[], Any]) -> Any:
+    """``build()`` (JSON data), or what an earlier process built for the same ``name`` and
+    ``depends_on`` (e.g. the OpenCC version and the code of the module that derives it)."""
+    from validators.cache import code_fingerprint, key_directory, load_key
+
+    folder = key_directory()
+    secret = load_key(folder)[0] if folder is not None else None
+    if folder is None or secret is None:
+        return build()
+    digest = hashlib.sha256(f"{name}\0{depends_on}\0{code_fingerprint()}".encode()).hexdigest()[:32]
+    path = folder / FOLDER / f"{name}-{digest}.json"
+    found = _read(path, secret)
+    if found is not None:
+        return found
+    data = build()
+    _write(path, data, secret)
+    return data
+
+
+def _mac(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, MAGIC + payload, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _read(path: Path, secret: bytes) -> Any:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head, _, payload = blob.partition(b"\n")
+    if not hmac.compare_digest(head, _mac(secret, payload)):
+        return None  # written by someone else, or damaged: rebuilt
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def _write(path: Path, data: Any, secret: bytes) -> None:
+    from validators.atomic import write_bytes_atomic
+
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    with contextlib.suppress(OSError):  # a read-only cache folder: built again next time
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        write_bytes_atomic(path, _mac(secret, payload) + b"\n" + payload, durable=False)
