@@ -146,7 +146,9 @@ def run_stage(docs: dict[str, str]) -> tuple[list[list[str]], tuple[float, float
     for rule, collected in ((exact, collected_exact), (near, collected_near)):
         assert isinstance(rule.check, CorpusCheckType)
         for hit in rule.check.finish(collected, rule.options):
-            pairs.extend((hit.path or "", r.path) for r in hit.related)
+            group = getattr(hit, "group", None)  # (code before issue 14: every mate in related)
+            pairs.extend((hit.path or "", p) for p in (group.members if group is not None
+                                                       else [r.path for r in hit.related]))
     groups = dedup.groups_of(pairs)
     return groups, (time.perf_counter() - start[0], time.process_time() - start[1])
 

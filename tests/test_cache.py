@@ -9,14 +9,16 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SAMPLE
 
-from validators.cache import ResultCache, ruleset_fingerprint
+from validators.cache import ResultCache, cached_corpus_findings, ruleset_fingerprint
 from validators.config import build_ruleset, load_config
 from validators.discover import discover
 from validators.engine import DocumentResult
+from validators.findings import Finding
 from validators.gate import open_cache
 from validators.load import load
 from validators.run import run_check
@@ -219,3 +221,120 @@ def test_no_cache_and_cache_dir_options(project: Path) -> None:
     subprocess.run([*command, "--cache-dir", "elsewhere"], cwd=project, capture_output=True,
                    timeout=600)
     assert len(list((project / "elsewhere").rglob("*.bin"))) == 6
+
+
+# --- the corpus-wide stage (issue 14) ------------------------------------------------------------
+
+def duplicate_docs() -> dict[str, bytes]:
+    """Six line-shuffled copies of one text (one DUP002 group) and an exact copy (DUP001)."""
+    import random
+
+    lines = [line for f in sorted(SAMPLE.glob("*.txt")) for line in
+             f.read_text(encoding="utf-8").splitlines() if len(line) >= 30][:6]
+    rng = random.Random(14)
+    docs = {}
+    for i in range(6):
+        rng.shuffle(lines)
+        docs[f"dup/{i}.txt"] = ("\n".join(lines) + "\n").encode("utf-8")
+    docs["dup/copy.txt"] = docs["dup/0.txt"]
+    return docs
+
+
+def corpus_stage(docs: dict[str, bytes]) -> tuple[list[tuple[str, str]], Any]:
+    """(path, content hash) of every document and the corpus stage of the duplicate rules over
+    what they collected, counting its runs."""
+    from validators.engine import check_document, finish_corpus
+    from validators.load import decode
+    from validators.rules import RuleSet, load_rule_file
+
+    ruleset = RuleSet({r.id: r for r in load_rule_file(SAMPLE.parent / "rules" / "duplicates.yaml")})
+    results = [check_document(decode(path, data), ruleset) for path, data in sorted(docs.items())]
+    runs: list[object] = []
+
+    def finish(focus: set[str] | None) -> list[Finding]:
+        runs.append(focus)
+        return finish_corpus(ruleset, results, focus)
+
+    finish.runs = runs  # type: ignore[attr-defined]
+    finish.rule_ids = [r.id for r in ruleset.corpus_rules()]  # type: ignore[attr-defined]
+    return [(r.path, r.stats["sha256"]) for r in results], finish
+
+
+def test_an_unchanged_corpus_is_served_without_any_duplicate_verification(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from validators import dedup
+
+    cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
+    documents, finish = corpus_stage(duplicate_docs())
+    first = cached_corpus_findings(cache, finish.rule_ids, documents, None, finish)
+    assert {f.rule for f in first} == {"DUP001", "DUP002"} and finish.runs == [None]
+    assert (cache.corpus_hits, cache.corpus_misses, cache.corpus_stores) == (0, 1, 1)
+    assert cache.stores == 0  # the documents' counts are theirs
+
+    def no_verification(*args: object) -> object:
+        raise AssertionError("duplicates verified on a warm run")
+
+    monkeypatch.setattr(dedup, "component_matches", no_verification)
+    warm = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)  # the next run
+    second = cached_corpus_findings(warm, finish.rule_ids, documents, None, finish)
+    assert finish.runs == [None] and warm.corpus_hits == 1
+    assert [f.as_dict() for f in second] == [f.as_dict() for f in first]
+    # the duplicate groups come back too, one object per group
+    assert [f.group for f in second] == [f.group for f in first]
+    near = [f for f in second if f.rule == "DUP002"]
+    assert len(near) == 7 and len({id(f.group) for f in near}) == 1
+    assert near[0].group is not None and len(near[0].group.members) == 7
+
+
+def test_a_focused_run_keeps_the_cached_findings_of_its_documents(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
+    documents, finish = corpus_stage(duplicate_docs())
+    focus = {"dup/1.txt", "dup/copy.txt"}
+    expected = corpus_stage(duplicate_docs())[1](focus)  # the focused corpus stage itself
+    cold = cached_corpus_findings(cache, finish.rule_ids, documents, focus, finish)
+    assert finish.runs == [None] and cold == expected  # the whole corpus computed, and stored
+    warm = cached_corpus_findings(cache, finish.rule_ids, documents, focus, finish)
+    assert finish.runs == [None] and warm == expected
+    assert {f.path for f in warm} == focus
+
+
+def test_a_changed_document_or_rule_set_recomputes_the_corpus_stage(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
+    docs = duplicate_docs()
+    documents, finish = corpus_stage(docs)
+    cached_corpus_findings(cache, finish.rule_ids, documents, None, finish)
+    docs["dup/2.txt"] = docs["dup/2.txt"].replace("。".encode(), "，".encode(), 1)
+    changed, finish2 = corpus_stage(docs)
+    cached_corpus_findings(cache, finish2.rule_ids, changed, None, finish2)
+    assert finish2.runs == [None] and cache.corpus_misses == 2
+    renamed = [("dup/renamed.txt" if p == "dup/2.txt" else p, h) for p, h in changed]
+    cached_corpus_findings(cache, finish2.rule_ids, renamed, None, finish2)
+    assert len(finish2.runs) == 2
+    other_rules = ResultCache(tmp_path / "cache", "e" * 32, secret=b"k" * 32)
+    cached_corpus_findings(other_rules, finish2.rule_ids, renamed, None, finish2)
+    assert len(finish2.runs) == 3 and other_rules.corpus_misses == 1
+    # one entry per rule set, replaced when the corpus changes: entries do not pile up
+    assert len(list((tmp_path / "cache").rglob("*.corpus"))) == 2
+
+
+def test_a_corrupt_or_foreign_corpus_entry_is_a_miss(tmp_path: Path) -> None:
+    documents, finish = corpus_stage(duplicate_docs())
+    cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
+    expected = cached_corpus_findings(cache, finish.rule_ids, documents, None, finish)
+    (entry,) = (tmp_path / "cache").rglob("*.corpus")
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert cached_corpus_findings(cache, finish.rule_ids, documents, None, finish) == expected
+    assert len(finish.runs) == 2
+    foreign = ResultCache(tmp_path / "cache", "f" * 32, secret=b"x" * 32)  # another user's key
+    assert cached_corpus_findings(foreign, finish.rule_ids, documents, None, finish) == expected
+    assert len(finish.runs) == 3 and foreign.corpus_hits == 0
+
+
+def test_without_a_cache_or_corpus_rules_the_stage_just_runs(tmp_path: Path) -> None:
+    documents, finish = corpus_stage(duplicate_docs())
+    assert cached_corpus_findings(None, finish.rule_ids, documents, {"dup/1.txt"}, finish)
+    cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
+    assert cached_corpus_findings(cache, [], documents, None, lambda focus: []) == []
+    assert finish.runs == [{"dup/1.txt"}] and cache.corpus_stores == 0

@@ -266,7 +266,7 @@ def test_without_a_usable_key_the_run_goes_on_uncached(project: Path, tmp_path: 
 
 
 def _key_problem(folder: Path) -> str | None:
-    from validators.cache import load_key
+    from validators.userkey import load_key
 
     key, problem = load_key(folder)
     assert (key is None) == (problem is not None)
@@ -276,7 +276,7 @@ def _key_problem(folder: Path) -> str | None:
 def test_the_key_is_private_and_an_unsafe_key_file_is_not_used(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch
                                                                ) -> None:
-    from validators.cache import KEY_SIZE, load_key
+    from validators.userkey import KEY_SIZE, load_key
 
     folder = tmp_path / "keys"
     key, problem = load_key(folder)
@@ -310,7 +310,7 @@ def test_the_key_is_private_and_an_unsafe_key_file_is_not_used(tmp_path: Path,
 
 def test_processes_creating_the_key_at_once_end_with_one_key(tmp_path: Path) -> None:
     folder = tmp_path / "keys"
-    code = ("import sys; from pathlib import Path; from validators.cache import load_key; "
+    code = ("import sys; from pathlib import Path; from validators.userkey import load_key; "
             "key, problem = load_key(Path(sys.argv[1])); print(key.hex() if key else problem)")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
                               text=True) for _ in range(4)]

@@ -13,7 +13,7 @@ import dataclasses
 import json
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from validators import dedup
 from validators.corpus_ops import LocalOps
 from validators.engine import findings_from_hits
-from validators.findings import Hit, Related
+from validators.findings import DuplicateGroup, Hit, Related
 from validators.load import decode
 from validators.rules import RuleSet, load_rule_files
 
@@ -89,14 +89,29 @@ def original_duplicates(collected: dict[str, Any], options: dict[str, Any],
         if item:
             by_hash.setdefault(item["hash"], []).append(path)
     for members in sorted(g for g in by_hash.values() if len(g) > 1):
+        group = DuplicateGroup(tuple(members))  # issue 14: the whole group, listed once
         for path in dedup.in_focus(members, focus):
             others = [p for p in members if p != path]
             item = collected[path]
             yield Hit(item["line"], 1, item["line"], item["end"],
                       {"others": dedup.describe_others(others), "count": len(members),
                        "similarity": "1.00", "text": item["hash"]},
-                      related=tuple(Related(p, collected[p]["line"]) for p in others),
-                      evidence="\0".join(others), path=path)
+                      # issue 14: at most max_related copies (the whole group is in the summary)
+                      related=tuple(Related(p, collected[p]["line"])
+                                    for p in others[:options["max_related"]]),
+                      evidence="\0".join(others), path=path, group=group)
+
+
+def original_verification(candidates: set[tuple[str, str]], grams: Callable[[str], Any],
+                          options: dict[str, Any]) -> Iterator[tuple[str, str, float, str]]:
+    """Every candidate pair verified on its own by exact Jaccard (or containment), in sorted order:
+    (a, b, similarity, measure) of those that pass."""
+    for a, b in sorted(candidates):
+        jac, contained = dedup.jaccard(grams(a), grams(b))
+        if jac >= options["threshold"]:
+            yield a, b, jac, "Jaccard"
+        elif options["containment"] > 0 and contained >= options["containment"]:
+            yield a, b, contained, "containment"
 
 
 def original_near(collected: dict[str, Any], options: dict[str, Any],
@@ -118,15 +133,8 @@ def original_near(collected: dict[str, Any], options: dict[str, Any],
     candidates = original_lsh_candidates(signatures, num_perm, bands, rows)
     best: dict[str, tuple[float, str, str]] = {}
     pairs = []
-    for a, b in sorted(candidates):
-        jac, contained = dedup.jaccard(np.frombuffer(items[a]["ngrams"], dtype=np.uint32),
-                                       np.frombuffer(items[b]["ngrams"], dtype=np.uint32))
-        if jac >= options["threshold"]:
-            similarity, measure = jac, "Jaccard"
-        elif options["containment"] > 0 and contained >= options["containment"]:
-            similarity, measure = contained, "containment"
-        else:
-            continue
+    for a, b, similarity, measure in original_verification(
+            candidates, lambda p: np.frombuffer(items[p]["ngrams"], dtype=np.uint32), options):
         pairs.append((a, b))
         pairs.extend((rep, member) for rep in (a, b) for member in reps[rep][1:])
         for x, y in ((a, b), (b, a)):
@@ -134,6 +142,9 @@ def original_near(collected: dict[str, Any], options: dict[str, Any],
                 if member not in best or similarity > best[member][0]:
                     best[member] = (similarity, measure, y)
     for group in dedup.groups_of(pairs):
+        # issue 14: the whole group with each member's closest match, listed once
+        listed = DuplicateGroup(tuple(group), tuple(
+            (best[p][2], f"{dedup.round_down(best[p][0]):.2f}", best[p][1]) for p in group))
         for path in dedup.in_focus(group, focus):
             others = [p for p in group if items[p]["hash"] != items[path]["hash"]]
             if not others or path not in best:
@@ -145,21 +156,34 @@ def original_near(collected: dict[str, Any], options: dict[str, Any],
                        "similarity": f"{dedup.round_down(similarity):.2f}",
                        "measure": measure, "text": closest,
                        "closest": f" with {closest}" if len(others) > 1 else ""},
-                      related=tuple(Related(p, items[p]["line"]) for p in others),
-                      evidence="\0".join(others), path=path)
+                      # issue 14: the first max_related group mates in path order, the closest
+                      # among them (in place of the last); the whole group is in the summary
+                      related=tuple(Related(p, items[p]["line"]) for p in capped(
+                          others, closest, options["max_related"])),
+                      evidence="\0".join(others), path=path, group=listed)
+
+
+def capped(others: list[str], closest: str, limit: int) -> list[str]:
+    if closest in others[:limit]:
+        return others[:limit]
+    return sorted([*others[:limit - 1], closest])
 
 
 def original_boilerplate(collected: dict[str, Any], options: dict[str, Any],
                          focus: set[str] | None) -> Iterator[Hit]:
     where: dict[int, list[tuple[str, int]]] = {}
     contents: dict[int, set[str]] = {}
+    prose: dict[int, bool] = {}  # every occurrence reads as language (issue 15)
     for path, item in sorted(collected.items()):
         if not item:
             continue
+        language = set(item.get("language", ()))
         for h, number, _, _ in item["lines"]:
             where.setdefault(h, []).append((path, number))
             contents.setdefault(h, set()).add(item["doc"])
-    recurring = {h for h, docs in contents.items() if len(docs) >= options["min_count"]}
+            prose[h] = prose.get(h, True) and h in language
+    recurring = {h for h, docs in contents.items() if len(docs) >= options["min_count"]
+                 and not prose[h]}
     if not recurring:
         return
     for path in dedup.in_focus(sorted(p for p, i in collected.items() if i), focus):
@@ -231,12 +255,34 @@ def rules() -> RuleSet:
     return ruleset()
 
 
+def heavy_corpus() -> dict[str, bytes]:
+    """Duplicate-heavy (issue 14): three texts of sample paragraphs, each copied 9-14 times with
+    its lines shuffled (some truncated: containment), exact copies of some copies, and a few
+    unrelated texts: groups larger than a finding lists."""
+    rng = random.Random(14)
+    docs: dict[str, str] = {}
+    for g in range(3):
+        lines = rng.sample(PARAGRAPHS, 8)
+        for i in range(rng.randint(9, 14)):
+            shuffled = list(lines)
+            rng.shuffle(shuffled)
+            if i % 5 == 4:
+                shuffled = shuffled[:3]
+            docs[f"g{g}/{i:02d}.txt"] = "\n".join(shuffled) + "\n"
+        docs[f"g{g}/copy.txt"] = docs[f"g{g}/03.txt"]
+    for i in range(4):
+        docs[f"other/{i}.txt"] = "\n".join(rng.sample(PARAGRAPHS, 4)) + "\n"
+    return {path: text.encode("utf-8") for path, text in docs.items()}
+
+
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory, rules: RuleSet) -> dict[str, dict[str, Any]]:
-    """The sample corpus and ~1.2 MB of generated corpus with exact and near duplicates."""
+    """The sample corpus, ~1.2 MB of generated corpus with exact and near duplicates, and a small
+    duplicate-heavy corpus."""
     out = tmp_path_factory.mktemp("generated")
     corpus_generator().generate(out, size_mb=1.2, seed=8, mean_kb=5.0, large_every_mb=0)
-    return {"sample": collect(read_corpus(SAMPLE), rules), "generated": collect(read_corpus(out), rules)}
+    return {"sample": collect(read_corpus(SAMPLE), rules), "generated": collect(read_corpus(out), rules),
+            "heavy": collect(heavy_corpus(), rules)}
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +301,7 @@ def dask_ops(client: Any, collected: dict[str, dict[str, Any]], npartitions: int
 
 # --- tests --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["sample", "generated"])
+@pytest.mark.parametrize("name", ["sample", "generated", "heavy"])
 def test_local_plan_gives_what_the_original_finish_gave(corpora: dict, rules: RuleSet, name: str) -> None:
     collected = corpora[name]
     ops = LocalOps(collected)
@@ -282,6 +328,32 @@ def test_local_plan_with_a_focus_gives_what_the_original_gave(corpora: dict, rul
         assert planned(rules, ops, rule_id, focus) == original(rules, collected, rule_id, focus), rule_id
 
 
+def test_the_heavy_corpus_has_groups_larger_than_a_finding_lists(corpora: dict, rules: RuleSet) -> None:
+    """Not vacuous: the cap on ``related`` and the one-component scoring are exercised."""
+    found = json.loads(planned(rules, LocalOps(corpora["heavy"]), "DUP002"))
+    limit = rules.rules["DUP002"].options["max_related"]
+    assert len(found) >= 27 and all(len(f["related"]) == limit for f in found)
+    assert any("containment" in f["message"] for f in found)
+
+
+def test_a_focused_plan_is_the_whole_plan_filtered_by_path(corpora: dict, rules: RuleSet) -> None:
+    """The contract the corpus-wide cache relies on (corpus_ops): every corpus rule of the default
+    rule set reports a focused run exactly as its unfocused run, on the focused paths only."""
+    docs = {**heavy_corpus(), **read_corpus(SAMPLE)}
+    corpus_rules = [rule for rule in rules.corpus_rules()]
+    assert {"DUP001", "DUP002", "DUP004", "SCR001"} <= {rule.id for rule in corpus_rules}
+    collected: dict[str, dict[str, Any]] = {rule.id: {} for rule in corpus_rules}
+    for path in sorted(docs):
+        doc = decode(path, docs[path])
+        for rule in corpus_rules:
+            collected[rule.id][path] = rule.check.collect(doc, rule.options)
+    ops = LocalOps(collected)
+    focus = set(sorted(docs)[::3])
+    for rule in corpus_rules:
+        whole = json.loads(planned(rules, ops, rule.id))
+        assert json.loads(planned(rules, ops, rule.id, focus)) == [f for f in whole if f["path"] in focus], rule.id
+
+
 def test_band_buckets_give_datasketch_candidates(corpora: dict, rules: RuleSet) -> None:
     import numpy as np
 
@@ -301,7 +373,7 @@ def test_describe_others_counted_equals_describe_others() -> None:
     assert dedup.describe_others_counted(others[:4], 7) == "d0.txt, d1.txt, d2.txt and 4 more"
 
 
-@pytest.mark.parametrize("name", ["sample", "generated"])
+@pytest.mark.parametrize("name", ["sample", "generated", "heavy"])
 def test_dask_plan_gives_the_same_bytes_as_the_local_plan(client: Any, corpora: dict, rules: RuleSet,
                                                           name: str) -> None:
     collected = corpora[name]

@@ -180,3 +180,45 @@ def test_the_stats_and_the_documents_row_are_one_record(data: bytes) -> None:
     assert facts.pairs == len(rows.pairs) and facts.spans == len(rows.spans)
     assert facts.encoding in ("utf-8", "not-utf-8", "binary", "unreadable")
     assert facts.lines == (len(doc.lines) if doc.readable and doc.text else 0)
+
+
+# ---------------------------------------------------------------- the character scan, a fact
+
+def test_the_character_scan_is_made_once_per_document_and_text() -> None:
+    """Every character-level rule reads one scan of the raw text and one of the plain text (the
+    same one when no tag was removed), made by the first rule that asks."""
+    from validators.facts import char_scan, plain_char_scan
+    from validators.load import decode
+
+    raw = "大模型,应用。\n" * 200
+    doc = decode("r.txt", raw.encode())
+    scan = char_scan(doc)
+    assert scan is not None and scan is char_scan(doc) and plain_char_scan(doc) is scan
+    assert scan.text is doc.text and len(scan.values) == len(raw) and scan.line_count == 201
+    tagged = decode("t.txt", ("<cand>但</cand>是,应用。\n" * 200).encode())
+    plain = plain_char_scan(tagged)
+    assert plain is not None and plain is plain_char_scan(tagged) and plain is not char_scan(tagged)
+    assert plain.text is tagged.plain_text and len(plain.values) == len(tagged.plain_text)
+    assert {key for key in tagged.cache if key[0] == "char_scan"} == {("char_scan", "raw"), ("char_scan", "plain")}
+    assert char_scan(decode("b.txt", b"\xff\xfe" * 2000)) is None  # did not decode: no text to scan
+
+
+def test_a_short_text_takes_the_scan_only_once_numpy_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-file check of a short file needs no numpy; a corpus run has it loaded anyway."""
+    import sys
+
+    from validators.facts import SCAN_ALONE_CHARS, SCAN_MIN_CHARS, scan_pays
+
+    assert scan_pays("中" * SCAN_MIN_CHARS) and not scan_pays("中" * (SCAN_MIN_CHARS - 1))
+    monkeypatch.delitem(sys.modules, "numpy")
+    assert not scan_pays("中" * SCAN_MIN_CHARS) and not scan_pays(None)
+    assert scan_pays("中" * SCAN_ALONE_CHARS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b"a", "中".encode()]), max_size=20).map(b"".join))
+def test_line_ending_counts_without_a_carriage_return_take_the_short_way(data: bytes) -> None:
+    from validators.facts import line_endings
+
+    crlf = data.count(b"\r\n")
+    assert line_endings(data) == {"crlf": crlf, "lf": data.count(b"\n") - crlf, "cr": data.count(b"\r") - crlf}

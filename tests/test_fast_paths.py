@@ -109,3 +109,133 @@ def test_pairing_without_a_spans_skips_nothing_it_should_report(text: str) -> No
     broken = doc.broken_sentences("。！？!?")
     assert pairing.skipped_sentences == {s.index for s in doc.sentences("。！？!?")
                                          if s.index in broken}
+
+
+# --- the character scan: the rules that read it give what their per-line code gives -------------
+
+# each check type's characters, with Han around them (and every other type's now and then)
+HAN_TEXT = ["中", "文", "模型", "〇", "\U00020000", "某", "甲"]
+CHAR_FRAGMENTS = {
+    "punctuation_width": [",", ".", "?", "!", ":", ";", "(", ")", "（", "）", "“", "”", "《", "》", "。",
+                          "，", "a", "Z", "9", "３", "ＡＩ", " ", "f(x)", "print(", "...", "10:30", "a.b",
+                          "http://例子.中国/路径?a=1,b", "www.a.cn", "WWW.例子.好", "张三@公司.例子", "例子.中国",
+                          ".中国", "`x,y`", "```", "~/a/b/", "C:\\d", "[链](http://a.cn)", "<cand>但</cand>"],
+    "masked_chars": ["*", "＊", "×", "□", "**", " ", "3", "a", "，", "注", "\t", "<cand>但</cand>"],
+    "paired_punctuation": ["“", "”", "《", "》", "（", "）", "「", "」", '"', "'", "，", "<cand>", "</cand>"],
+    "mojibake": ["鍏ㄥ浗鍚岃優", "鳏寡", "鍏", "å¹´", "â€™", "Ã©", "¤", "“", "—", "a", " ", "\ufffd", "€"],
+    "encoding_text": ["\u200b", "\u200d", "\ufeff", "\ufffd", "\x07", "\x85", "\ue000", "\U000F0001",
+                      "\r", "\r\n", "\u0301", "\u3000", "\U0001F600", "a"],
+}
+ALL_FRAGMENTS = sorted({f for fragments in CHAR_FRAGMENTS.values() for f in fragments})
+
+
+def char_documents(check: str) -> st.SearchStrategy[str]:
+    fragment = st.one_of(st.sampled_from(CHAR_FRAGMENTS[check]), st.sampled_from(HAN_TEXT),
+                         st.sampled_from(ALL_FRAGMENTS))
+    line = st.lists(fragment, max_size=14).map("".join)
+    return st.lists(line, min_size=1, max_size=6).map("\n".join)
+
+
+# (check type, options over its default rule's): the defaults and the options' edge cases
+CHAR_RULES = [
+    ("punctuation_width", {"problem": "halfwidth"}), ("punctuation_width", {"problem": "halfwidth", "group": "line"}),
+    ("punctuation_width", {"problem": "halfwidth", "group": "document"}),
+    ("punctuation_width", {"problem": "halfwidth", "style": "halfwidth"}),
+    ("punctuation_width", {"problem": "halfwidth", "chars": ",("}),
+    ("punctuation_width", {"problem": "halfwidth", "chars": "()"}),
+    ("punctuation_width", {"problem": "fullwidth_alnum", "chars": ""}),
+    ("punctuation_width", {"problem": "fullwidth_alnum", "chars": "Ａ３"}),
+    ("masked_chars", {}), ("masked_chars", {"chars": "某*", "max_run": 1}),
+    ("paired_punctuation", {}), ("paired_punctuation", {"pairs": ['""', "某甲", "（）"]}),
+    ("mojibake", {}), ("mojibake", {"min_rare": 0.0}), ("mojibake", {"min_rare": 1.0, "min_valid": 0.0}),
+    *[("encoding_text", {"problem": p}) for p in ("replacement", "control", "invisible", "private_use",
+                                                  "line_endings", "bom")],
+    ("encoding_text", {"problem": "invisible", "allow": "\u200b"}),
+]
+
+
+def _char_rule_options(check: str, override: dict) -> dict:
+    from validators.config import build_ruleset, load_config
+
+    ruleset = _CHAR_RULESET.get(0) or _CHAR_RULESET.setdefault(0, build_ruleset(load_config(None)))
+    rule = next(r for r in ruleset if r.check.name == check
+                and all(r.options.get(k) == v for k, v in override.items() if k == "problem"))
+    return {**rule.options, **override}
+
+
+_CHAR_RULESET: dict = {}
+
+
+def _hits(check: str, options: dict, text: str, scan: bool) -> list:
+    import validators.facts as facts
+    from validators.checks import load_check_types
+
+    saved = facts.SCAN_MIN_CHARS, facts.SCAN_ALONE_CHARS
+    facts.SCAN_MIN_CHARS, facts.SCAN_ALONE_CHARS = (0, 0) if scan else (10**12, 10**12)
+    try:
+        doc = decode("t.txt", text.encode("utf-8"))
+        assert (facts.plain_char_scan(doc) is not None) == scan
+        return list(load_check_types()[check]().check(doc, options))
+    finally:
+        facts.SCAN_MIN_CHARS, facts.SCAN_ALONE_CHARS = saved
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(CHAR_RULES).flatmap(lambda rule: st.tuples(st.just(rule), char_documents(rule[0]))))
+def test_the_character_scan_gives_the_per_line_findings(case: tuple[tuple[str, dict], str]) -> None:
+    (check, override), text = case
+    options = _char_rule_options(check, override)
+    assert _hits(check, options, text, scan=True) == _hits(check, options, text, scan=False)
+
+
+def test_the_scan_settles_what_it_can_and_leaves_the_rest_to_the_line_code() -> None:
+    """The shortcuts are taken: a document of plain half-width commas after Han is settled from
+    the scan alone (no offending() call); a line with a URL still goes through offending()."""
+    import validators.checks.punctuation_width as pw
+    from validators.char_scan import CharScan
+
+    options = _char_rule_options("punctuation_width", {"problem": "halfwidth"})
+    settled, unsettled = pw._scanned(CharScan("大模型,应用。\n见http://例子.中国/路径,好\n(注)好"), options)
+    assert settled == {0: pw.LineMarks([3], ["，"], [","]), 2: pw.LineMarks([0, 2], ["（", "）"], ["(", ")"])}
+    assert unsettled == {1}
+
+
+def test_many_damaged_runs_are_counted_in_one_batch() -> None:
+    """Past 64 runs with rare characters, the scan counts their Han characters in one call."""
+    lines = [f"{i}鍏ㄥ浗鍚岃優a{'〇' * (i % 3)}全国同胞们好b鳏寡孤独魑魅c{'鍏' * (i % 5)}" for i in range(120)]
+    text = "\n".join(lines)
+    options = _char_rule_options("mojibake", {})
+    for override in ({}, {"min_rare": 0.0}, {"min_rare": 0.9}):
+        hits = _hits("mojibake", {**options, **override}, text, scan=True)
+        assert hits == _hits("mojibake", {**options, **override}, text, scan=False)
+    assert len(_hits("mojibake", options, text, scan=True)) == 120
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["“", "”", "《", "》", "（", "）", '"', "某", "甲", "中", "\n"]),
+                max_size=24).map("".join),
+       st.sampled_from([["“”", "《》", "（）"], ['""', "某甲"], ["“”", "”“"]]))
+def test_unbalanced_from_the_scan_is_the_stack_of_each_line(text: str, pairs: list[str]) -> None:
+    from validators.char_scan import CharScan
+    from validators.checks.paired_punctuation import scanned_unbalanced, unbalanced
+
+    expected = {i: found for i, line in enumerate(text.split("\n")) if (found := unbalanced(line, pairs))}
+    assert scanned_unbalanced(CharScan(text), pairs) == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["(", ")", "(", ")", "中", "a", "f", ",", ".", "”", "“", " ", "\n"]),
+                max_size=24).map("".join))
+def test_halfwidth_marks_from_the_scan_are_offending_of_each_line(text: str) -> None:
+    """Brackets pair up by depth as _han_context's stack pairs them, line by line."""
+    import validators.checks.punctuation_width as pw
+    from validators.char_scan import CharScan
+
+    options = _char_rule_options("punctuation_width", {"problem": "halfwidth"})
+    settled, unsettled = pw._scanned(CharScan(text), options)
+    for index, line in enumerate(text.split("\n")):
+        found = pw.offending(line, options)
+        if index in settled:
+            assert settled[index] == pw.LineMarks.of(line, found)
+        elif index not in unsettled:
+            assert found == []

@@ -7,7 +7,6 @@ import json
 import os
 
 import pytest
-
 from conftest import GOLDEN, check_json
 
 GOLDEN_FILE = GOLDEN / "sample-corpus.json"

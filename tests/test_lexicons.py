@@ -24,14 +24,14 @@ def test_lexicons_are_regenerated_byte_for_byte(tmp_path: Path) -> None:
 
 
 def test_lexicons_keep_the_attribution() -> None:
-    for name in ("connectives.yaml", "paired-connectives.yaml", "NOTICE.md"):
+    for name in ("connectives.yaml", "paired-connectives.yaml", "paired-frames.yaml", "NOTICE.md"):
         text = (LEXICONS / name).read_text(encoding="utf-8")
         assert "acoli-repo/rdf4discourse" in text and "Apache" in text
 
 
 def test_lexicons_cover_all_real_annotation_of_the_sample_corpus() -> None:
     words = load_lexicon(LEXICONS / "connectives.yaml").words
-    pairs = load_lexicon(LEXICONS / "paired-connectives.yaml").pairs
+    pairs = load_lexicon(LEXICONS / "paired-frames.yaml").pairs
     for path in SAMPLE.glob("*.txt"):
         text = path.read_text(encoding="utf-8")
         assert set(re.findall(r"<cand>([^<]*)</cand>", text)) <= words

@@ -81,7 +81,7 @@ def test_without_configuration_the_sample_corpus_is_named_on_stderr(tmp_path: Pa
     assert proc.returncode == 1
     notes = [line for line in proc.stderr.splitlines() if "sample corpus" in line]
     assert notes == [f"corpus-validate: no corpus-validate.yaml found: checking the bundled "
-                     f"sample corpus at {SAMPLE}"]
+                     f"sample corpus at {SAMPLE} (shown as sample-corpus/)"]
     assert "Found 17 finding(s)" in proc.stdout  # stdout as the README's quick start shows it
 
 

@@ -285,3 +285,12 @@ def test_example_options_are_checked_like_configured_ones() -> None:
         engine.check_example(rule, {"text": "為了", "options": {"script": "klingon"}})
     with pytest.raises(ConfigError, match="example option 'colour'"):
         engine.check_example(rule, {"text": "為了", "options": {"colour": "red"}})
+
+
+def test_a_character_the_simplified_standard_lists_is_not_traditional_evidence() -> None:
+    """拚 (拚命, 拚搏) is in the Simplified standard although OpenCC's t2s converts it to 拼: a real
+    Voice of America sentence in Simplified gets no script finding (tests/data/real/news)."""
+    from issue3_support import check_text
+
+    text = "他们为了高考拚命学习，家长也很辛苦。\n大家都在努力。\n"
+    assert [f for f in check_text(text) if f.category == "SCR"] == []

@@ -240,3 +240,15 @@ def test_the_rules_ignored_in_a_file_are_those_of_the_globs_that_match_it(tmp_pa
     assert suppressions.rules_ignored_in(news) == {"TAG"}
     outside = names_of("x", "/elsewhere/a.txt", "a.txt", base)  # not below the configuration
     assert outside == ("a.txt",) and suppressions.rules_ignored_in(outside) == frozenset()
+
+
+def test_fix_leaves_alone_what_per_file_ignores_silences(tmp_path: Path) -> None:
+    """As ruff: a per-file ignore silences the fix too. drafts/ keeps its half-width comma,
+    news/b.txt (not covered) is fixed; the hidden finding stays hidden after the fix."""
+    root = make_corpus(tmp_path, 'per_file_ignores:\n  "corpus/drafts/**": [PUN001]\n')
+    drafts = root / "corpus" / "drafts"
+    before = {p.name: p.read_bytes() for p in drafts.iterdir()}
+    proc = run_cli("check", "--fix", "--no-cache", cwd=root)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert {p.name: p.read_bytes() for p in drafts.iterdir()} == before
+    assert (root / "corpus" / "news" / "b.txt").read_text(encoding="utf-8") == HALF_WIDTH.replace(",", "，")

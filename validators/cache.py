@@ -35,6 +35,12 @@ The interface the run loop uses is three calls::
     key = cache.key(doc)              # None: do not cache this document (it could not be read)
     result = cache.lookup(key)        # DocumentResult | None
     cache.store(key, result)
+
+and, for the corpus-wide stage, :func:`cached_corpus_findings`: the findings of the corpus rules
+keyed by the rule set and every document's path and content hash (its bytes' SHA-256), so a
+re-run over an unchanged corpus skips the corpus stage (no duplicate verification at all). One
+entry per rule set and set of corpus rules, replaced when the corpus changes; it holds the
+findings of the whole corpus (a run with a focus keeps the ones in focus).
 """
 
 from __future__ import annotations
@@ -46,13 +52,11 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import shutil
-import stat
 import subprocess
 import sys
 import time
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +64,9 @@ from validators import __version__
 from validators.atomic import write_bytes_atomic
 from validators.document import Document
 from validators.engine import DocumentResult
-from validators.findings import Finding, Related
+from validators.findings import DuplicateGroup, Finding, Related
 from validators.rules import RuleSet
+from validators.userkey import KEY_DIR_ENV, code_fingerprint, load_key
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
 FORMAT = "v2"                      # bump when the entry layout changes
@@ -70,26 +75,13 @@ MAGIC = b"CVCACHE2"
 KEY_ID_SIZE = 8
 DIGEST_SIZE = 32                   # HMAC-SHA256
 HEAD_SIZE = len(MAGIC) + KEY_ID_SIZE + DIGEST_SIZE
-KEY_SIZE = 32
-KEY_DIR_ENV = "CORPUS_VALIDATE_KEY_DIR"
+CORPUS_SUFFIX = ".corpus"          # the corpus-wide entries (one per rule set): not documents
 GIT_TIMEOUT = 30                   # seconds for the one `git ls-files` of a run
 KEEP_RULESETS = 8                  # ruleset directories kept; older unused ones are pruned
 PRUNE_AFTER_SECONDS = 24 * 3600    # and only when unused for this long (another run may use them)
 CACHEDIR_TAG = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
                 b"# This directory is a cache of corpus-validate (corpus-validators).\n")
 
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of the package's Python sources: a changed check type invalidates the cache even
-    when the version number did not change (an editable install during development)."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _canon(value: Any) -> Any:
@@ -308,124 +300,91 @@ def unpack_result(data: bytes | memoryview) -> DocumentResult:
                           collected)
 
 
-# --- the per-user key --------------------------------------------------------------------------
+# --- corpus-wide findings --------------------------------------------------------------------------
 
-def key_directory() -> Path | None:
-    """Where the per-user key lives: ``$CORPUS_VALIDATE_KEY_DIR``, else
-    ``$XDG_CACHE_HOME/corpus-validators`` (an absolute XDG path only, as the XDG spec says), else
-    ``~/.cache/corpus-validators``; None when there is no home directory."""
-    explicit = os.environ.get(KEY_DIR_ENV)
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "corpus-validators"
-    try:
-        return Path.home() / ".cache" / "corpus-validators"
-    except (RuntimeError, KeyError, OSError):
+def corpus_slot(fingerprint: str, rule_ids: Iterable[str]) -> str:
+    """The name of the one corpus entry of a rule set and its corpus rules (a re-run over a
+    changed corpus replaces it: entries do not pile up with every commit)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(b"corpus\0" + fingerprint.encode() + b"\0")
+    digest.update("\0".join(sorted(rule_ids)).encode())
+    return digest.hexdigest()
+
+
+def corpus_key(documents: Iterable[tuple[str, str]]) -> str:
+    """What the corpus-wide findings depend on besides the rules: every document's path and
+    content hash (order-independent)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for path, content in sorted(documents):
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + content.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def pack_corpus(key: str, findings: list[Finding]) -> DocumentResult:
+    """Corpus-wide findings as a result the entry format holds: the duplicate groups (shared by
+    the findings of their members) once, each finding naming its group by index."""
+    groups: dict[int, int] = {}
+    table: list[list[Any]] = []
+    group_of = []
+    for f in findings:
+        if f.group is None:
+            group_of.append(-1)
+            continue
+        if id(f.group) not in groups:
+            groups[id(f.group)] = len(table)
+            table.append([list(f.group.members), None if f.group.closest is None
+                          else [list(c) for c in f.group.closest]])
+        group_of.append(groups[id(f.group)])
+    return DocumentResult("", list(findings), {}, {"key": key, "groups": table, "group_of": group_of})
+
+
+def unpack_corpus(result: DocumentResult, key: str) -> list[Finding] | None:
+    """The findings of :func:`pack_corpus` if they were stored for ``key``, else None (the corpus
+    changed since, or the entry is not one)."""
+    data = result.collected
+    if result.path != "" or data.keys() != {"key", "groups", "group_of"} or data["key"] != key:
         return None
+    table, group_of = data["groups"], data["group_of"]
+    if type(table) is not list or type(group_of) is not list or len(group_of) != len(result.findings):
+        return None
+    groups = []
+    for entry in table:
+        if not (type(entry) is list and len(entry) == 2 and type(entry[0]) is list
+                and all(type(p) is str for p in entry[0])):
+            return None
+        closest = entry[1]
+        if closest is not None and not (type(closest) is list and len(closest) == len(entry[0]) and all(
+                type(c) is list and len(c) == 3 and all(type(v) is str for v in c) for c in closest)):
+            return None
+        groups.append(DuplicateGroup(tuple(entry[0]), None if closest is None
+                                     else tuple(tuple(c) for c in closest)))
+    if not all(type(i) is int and -1 <= i < len(groups) for i in group_of):
+        return None
+    return [f if i < 0 else dataclasses.replace(f, group=groups[i])
+            for f, i in zip(result.findings, group_of, strict=True)]
 
 
-def _owned_by_me(info: os.stat_result) -> bool:
-    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+def cached_corpus_findings(cache: ResultCache | None, rule_ids: Iterable[str],
+                           documents: Iterable[tuple[str, str]], focus: set[str] | frozenset[str] | None,
+                           finish: Callable[[set[str] | None], list[Finding]]) -> list[Finding]:
+    """The findings of the corpus rules ``rule_ids`` over ``documents`` (path, content hash):
+    ``finish(focus)`` without a cache; with one, the stored findings of an unchanged corpus, or
+    ``finish(None)`` stored for the next run. Corpus checks report a focused run's groups on
+    the focused documents only, so the whole corpus's findings filtered by path are exactly
+    what ``finish(focus)`` gives."""
+    rule_ids = sorted(rule_ids)
+    documents = list(documents)
+    if cache is None or not rule_ids or not all(content for _, content in documents):
+        return finish(None if focus is None else set(focus))
+    slot, key = corpus_slot(cache.fingerprint, rule_ids), corpus_key(documents)
+    found = cache.lookup_corpus(slot, key)
+    if found is None:
+        found = finish(None)
+        cache.store_corpus(slot, key, found)
+    return found if focus is None else [f for f in found if f.path in focus]
 
 
-class _ShortKey(ValueError):
-    """A key file of the wrong size: being written by another process, or damaged."""
-
-
-def _read_key(path: Path) -> bytes:
-    """The key in ``path``; FileNotFoundError when it is missing, ValueError when it exists but
-    must not be used."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
-        | getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as the key must not block the open
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        if os.path.islink(path):
-            raise ValueError(f"the key {path} is a symlink") from None
-        raise ValueError(f"the key {path} cannot be read ({exc.strerror})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"the key {path} is not a regular file")
-        if not _owned_by_me(info) or info.st_mode & 0o077:
-            raise ValueError(f"the key {path} is not private to this user (it must be mode 0600)")
-        data = os.read(fd, KEY_SIZE + 1)
-    finally:
-        os.close(fd)
-    if len(data) != KEY_SIZE:
-        raise _ShortKey(f"the key {path} is not {KEY_SIZE} bytes (damaged? delete it)")
-    return data
-
-
-def _create_key(folder: Path, path: Path) -> None:
-    """Write a new random key to ``path`` unless one exists: written whole to a private temporary
-    file, then hard-linked into place, which fails if another process won the race (its key is
-    the one everybody then reads). Where hard links are not supported, ``path`` itself is created
-    with O_EXCL."""
-    excl = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
-        | getattr(os, "O_CLOEXEC", 0)
-    secret = secrets.token_bytes(KEY_SIZE)
-    temp = folder / f".key.{os.getpid()}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temp, excl, 0o600)
-    try:
-        try:
-            with contextlib.suppress(AttributeError):
-                os.fchmod(fd, 0o600)  # whatever the umask
-            os.write(fd, secret)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            return
-        except OSError:
-            fd = os.open(path, excl, 0o600)  # FileExistsError: another process won
-            try:
-                os.write(fd, secret)
-            finally:
-                os.close(fd)
-    except FileExistsError:
-        return
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-
-
-def load_key(folder: Path | None = None) -> tuple[bytes | None, str | None]:
-    """The per-user secret key, created on first use: ``(key, None)``, or ``(None, reason)`` when
-    there is none to be had (the caller then runs without the cache). ``folder``: see
-    :func:`key_directory`."""
-    folder = folder if folder is not None else key_directory()
-    if folder is None:
-        return None, "no home directory for the cache key"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()
-        if not stat.S_ISDIR(info.st_mode):
-            return None, f"the key folder {folder} is not a directory (a symlink?)"
-        if not _owned_by_me(info) or info.st_mode & 0o022:
-            return None, f"the key folder {folder} is writable by others"
-        path = folder / "key"
-        for attempt in range(20):
-            try:
-                return _read_key(path), None
-            except FileNotFoundError:
-                _create_key(folder, path)
-            except _ShortKey as exc:
-                if attempt == 19:
-                    return None, str(exc)
-                time.sleep(0.02)  # another process is writing it (no-hard-link fallback only)
-            except ValueError as exc:
-                return None, str(exc)
-        return None, f"the key {path} could not be created"
-    except OSError as exc:
-        return None, f"no cache key in {folder} ({exc.strerror or exc})"
-
+# --- the per-user key --------------------------------------------------------------------------
 
 def key_id(secret: bytes) -> bytes:
     """Names a key without revealing it: entries of another key are recognised as foreign."""
@@ -538,6 +497,9 @@ class ResultCache:
         self.misses = 0
         self.stores = 0
         self.errors = 0          # unreadable/corrupt entries and failed writes (each a miss)
+        self.corpus_hits = 0     # the corpus-wide stage served from the cache (whole runs)
+        self.corpus_misses = 0
+        self.corpus_stores = 0
         self._writable = True
         self._prepared = False
         self._touched = False
@@ -553,8 +515,8 @@ class ResultCache:
             return None
         return document_key(doc.data, self.fingerprint, doc.path)
 
-    def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.bin"
+    def _entry(self, key: str, suffix: str = ".bin") -> Path:
+        return self.folder / key[:2] / f"{key}{suffix}"
 
     def lookup(self, key: str) -> DocumentResult | None:
         if self._secret is None:
@@ -577,7 +539,31 @@ class ResultCache:
                 os.utime(self.folder)  # marks this rule set as recently used (for pruning)
         return result
 
-    def store(self, key: str, result: DocumentResult) -> None:
+    def lookup_corpus(self, slot: str, key: str) -> list[Finding] | None:
+        """The corpus-wide findings stored in ``slot`` for the corpus ``key`` (:func:`corpus_key`),
+        or None; counted in ``corpus_hits`` / ``corpus_misses``, not in the documents' counts."""
+        found = None
+        if self._secret is not None:
+            try:
+                blob = self._entry(slot, CORPUS_SUFFIX).read_bytes()
+            except OSError:
+                blob = b""
+            result = decode_entry(slot, blob, self._secret) if blob else None
+            found = unpack_corpus(result, key) if result is not None else None
+        if found is None:
+            self.corpus_misses += 1
+        else:
+            self.corpus_hits += 1
+        return found
+
+    def store_corpus(self, slot: str, key: str, findings: list[Finding]) -> None:
+        stores = self.stores
+        self.store(slot, pack_corpus(key, findings), CORPUS_SUFFIX)
+        if self.stores != stores:
+            self.stores = stores  # the documents' count stays theirs
+            self.corpus_stores += 1
+
+    def store(self, key: str, result: DocumentResult, suffix: str = ".bin") -> None:
         if not self._writable or self._secret is None:
             return
         try:
@@ -586,7 +572,7 @@ class ResultCache:
             # something a check collected is not plain data: run without caching it
             self.errors += 1
             return
-        entry = self._entry(key)
+        entry = self._entry(key, suffix)
         for attempt in (1, 2):
             try:
                 if not self._prepared or attempt == 2:

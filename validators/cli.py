@@ -341,7 +341,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     with progress_bars() as progress:
         result = run(files, ruleset, settings, announce=announce_executor,
                      cache_for=None if args.diff else _cache_for(settings, config),
-                     progress=None if args.diff else progress, fix=fix, extra=extra)
+                     progress=None if args.diff else progress, fix=fix, extra=extra,
+                     fix_ignores=config.suppressions if fix is not None else None)
     if fix is not None:
         from validators.fix import summary_lines, unified_diff
 

@@ -24,7 +24,13 @@ Contract for a plan:
   ``group`` are of one type and values sortable, e.g. tuples of str, int and bytes, never arrays);
 - what it returns depends only on the data, never on the order of a ``gather`` or of ``items``:
   ``plan`` yields its hits in a deterministic order (the order of today's ``finish``), so the
-  findings are byte-identical on every executor.
+  findings are byte-identical on every executor;
+- with a ``focus``, it yields exactly the hits of the unfocused plan whose ``path`` is in focus
+  (a pre-commit run reports the groups that touch the staged files, on those files): the
+  corpus-wide cache (validators.cache.cached_corpus_findings) stores a whole corpus's findings
+  and serves any focus from them;
+- it may return a generator: the hits of a large duplicate group are made one at a time, as the
+  engine turns them into findings (every plan step runs before the first hit is made).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Duplicate detection helpers: normalisation, n-gram hashing, MinHash signatures, LSH band
-selection, exact Jaccard verification and grouping.
+selection, exact scoring of every candidate pair of a component at once (:class:`Overlaps`,
+:func:`component_matches`: near-linear in the corpus, where verifying pair by pair grew with the
+square of a group's size) and grouping.
 
 Used by the ``DUP`` check types (validators/checks/duplicate_documents.py, near_duplicates.py,
 repeated_lines.py, boilerplate.py). Everything here is deterministic and depends only on the text
@@ -14,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import math
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import regex
@@ -90,7 +94,21 @@ def ngram_hashes(folded: str, n: int) -> Any:
         return np.zeros(0, dtype=np.uint32)
     points = np.frombuffer(folded.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
     count = max(len(folded) - n + 1, 1)
-    return np.unique(xxh32_windows(points, min(n, len(folded)), count, SEED))
+    return sorted_unique(xxh32_windows(points, min(n, len(folded)), count, SEED))
+
+
+def sorted_unique(values: Any) -> Any:
+    """``np.unique(values)`` of a 1-d array: a sort and a comparison of neighbours (numpy 2's
+    ``np.unique`` hashes first and sorts after, several times slower on these arrays)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 _XXH_PRIMES = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
@@ -149,14 +167,17 @@ def minhash_signature(hashes: Any, num_perm: int) -> Any:
         m.update_batch(hashes.tolist())
         return np.asarray(m.hashvalues, dtype=np.uint64)
     # datasketch 2.x "affine32", as MinHash.update_batch computes it (bit-identical) but without
-    # a Python call per value; in chunks, so a long document never needs an n x num_perm matrix
-    a, b = template.permutations
+    # a Python call per value; in chunks, so a long document never needs an n x num_perm matrix.
+    # Permutations are rows: the minimum runs along contiguous memory (an order of magnitude
+    # faster than along the first axis of the transposed matrix)
+    a, b = (np.asarray(p).reshape(-1, 1) for p in template.permutations)
     values = np.array(template.hashvalues, copy=True)
     mixed = fmix(np.asarray(hashes, dtype=np.uint32), 32)
     with np.errstate(over="ignore"):
         for start in range(0, len(mixed), 8192):
-            chunk = mixed[start:start + 8192].reshape(-1, 1)
-            values = np.minimum(values, (chunk * a + b).min(axis=0))
+            permuted = a * mixed[start:start + 8192]
+            permuted += b
+            np.minimum(values, permuted.min(axis=1), out=values)
     return np.asarray(values, dtype=np.uint64)
 
 
@@ -267,7 +288,9 @@ def band_keys(signature: Any, num_perm: int, bands: int, rows: int) -> list[tupl
 
     values = np.asarray(np.frombuffer(signature, dtype=np.uint64) if isinstance(signature, bytes)
                         else signature).astype(_hashvalue_dtype(num_perm))
-    return [(band, xxhash.xxh3_64_intdigest(values[band * rows:(band + 1) * rows].byteswap().tobytes()))
+    raw = values[:bands * rows].byteswap().tobytes()  # each value byte-swapped, as datasketch does
+    width = rows * values.itemsize
+    return [(band, xxhash.xxh3_64_intdigest(raw[band * width:(band + 1) * width]))
             for band in range(bands)]
 
 
@@ -296,6 +319,234 @@ def lsh_candidates(signatures: dict[str, Any], num_perm: int, bands: int,
         for band in band_keys(sig, num_perm, bands, rows):
             buckets.setdefault(band, []).append(key)
     return {pair for members in buckets.values() if len(members) > 1 for pair in bucket_pairs(members)}
+
+
+def star_links(members: list[str]) -> list[tuple[str, str]]:
+    """The links that put one LSH bucket's members into one candidate component: each member to
+    the first (``m - 1`` links for ``m`` members, instead of its ``m * (m - 1) / 2`` pairs)."""
+    return [(members[0], member) for member in members[1:]]
+
+
+# --- exact overlaps of many sets at once ----------------------------------------------------
+
+BLOCK_CELLS = 1 << 19  # pairs scored at once: a block of rows against every member
+BLOCK_WORK = 1 << 21   # column entries expanded at once when counting shared n-grams
+
+
+class _Incidence:
+    """Which sets hold which columns (n-grams), for counting the columns a block of sets shares
+    with every set: each entry of a set in the block is expanded to the other holders of its
+    column, and the pairs are counted with one ``bincount``. Entries come sorted by set."""
+
+    def __init__(self, owner: Any, column: Any, n: int) -> None:
+        import numpy as np
+
+        self.owner, self.column, self.n = owner, column, n
+        self.row_start = np.searchsorted(owner, np.arange(n + 1))
+        by_column = np.argsort(column, kind="stable")
+        self.holders = owner[by_column]
+        size = int(column.max()) + 1 if len(column) else 0
+        self.column_count = np.bincount(column, minlength=size).astype(np.int64)
+        self.column_first = np.cumsum(self.column_count) - self.column_count
+        # entries a row expands to: what bounds the memory of a block
+        self.work = np.bincount(owner, weights=self.column_count[column], minlength=n).astype(np.int64)
+
+    def shared(self, start: int, stop: int) -> Any:
+        """``(stop - start) * n`` counts, row-major: the columns set ``start + r`` shares with set ``j``."""
+        import numpy as np
+
+        cells = (stop - start) * self.n
+        lo, hi = int(self.row_start[start]), int(self.row_start[stop])
+        if lo == hi:
+            return np.zeros(cells, dtype=np.int64)
+        columns = self.column[lo:hi]
+        repeats = self.column_count[columns]
+        offsets = np.cumsum(repeats) - repeats
+        where = np.repeat(self.column_first[columns] - offsets, repeats) + np.arange(int(repeats.sum()))
+        row = (self.owner[lo:hi] - start).astype(np.int64) * self.n
+        cell = np.repeat(row, repeats) + self.holders[where]
+        return np.bincount(cell, minlength=cells)
+
+
+class Overlaps:
+    """Exact intersection sizes ``|S_i & S_j|`` of N sorted unique hash arrays, a block of rows
+    at a time, without comparing the sets pair by pair (``np.intersect1d`` per pair costs the
+    length of the documents; a group of 750 near-identical documents has 280 000 pairs).
+
+    A column (hash) held by at most half of the sets adds one to each pair of its holders; one held
+    by more than half (in a group of near-identical documents, nearly every column) is counted
+    from the other side: over those D columns ``|S_i & S_j| = D - m_i - m_j + |M_i & M_j|``, where
+    ``M_i`` are the ones set i lacks and ``m_i = |M_i|``. Only the rarer side of a column is ever
+    expanded, so the cost is the number of pairs plus the n-grams in which the sets differ."""
+
+    def __init__(self, sets: list[Any]) -> None:
+        import numpy as np
+
+        n = len(sets)
+        self.n = n
+        self.sizes = np.array([len(s) for s in sets], dtype=np.int64)
+        bounds = np.concatenate([[0], np.cumsum(self.sizes)])  # set i is entries bounds[i]:bounds[i+1]
+        # the distinct values: a stable sort (a merge of the sorted sets) is the fast one here
+        ordered = np.concatenate(sets) if n else np.zeros(0, dtype=np.uint32)
+        ordered.sort(kind="stable")
+        first = np.ones(len(ordered), dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        distinct = ordered[starts]
+        held = np.diff(np.append(starts, len(ordered)))  # sets holding each distinct value
+        del ordered, first, starts
+        common = held * 2 > n
+        self.common = int(common.sum())
+        common_index = (np.cumsum(common) - 1).astype(np.int32)  # a common value's number among them
+        # each entry's distinct value, a few sets at a time: kept apart for the rare values (with
+        # their sets) and as numbers among the common ones for the others, set after set
+        held_common = np.empty(int(bounds[-1]), dtype=np.int32)
+        filled = 0
+        rare_owner, rare_column = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
+        step = max(1, BLOCK_CELLS // max(1, int(self.sizes.max(initial=1))))
+        for i in range(0, n, step):
+            column = np.searchsorted(distinct, np.concatenate(sets[i:i + step]))
+            in_common = common[column]
+            rare = np.flatnonzero(~in_common)  # few, when the sets are near-identical
+            rare_owner.append((np.searchsorted(bounds, rare + bounds[i], side="right") - 1).astype(np.int32))
+            rare_column.append(column[rare].astype(np.int32))
+            mine = common_index[column[in_common]]
+            held_common[filled:filled + len(mine)] = mine
+            filled += len(mine)
+        del distinct
+        owners = np.concatenate(rare_owner)
+        self._rare = _Incidence(owners, np.concatenate(rare_column), n)
+        common_count = self.sizes - np.bincount(owners, minlength=n)  # per set
+        held_common = held_common[:filled]
+        lacking_owner, lacking_column = _lacking(held_common, common_count, self.common)
+        del held_common
+        self.lacking = np.bincount(lacking_owner, minlength=n).astype(np.int64)
+        self._lacking = _Incidence(lacking_owner, lacking_column, n)
+
+    def blocks(self) -> Iterator[tuple[int, int]]:
+        """Consecutive row ranges that keep a block's cells and expanded entries bounded."""
+        work = self._rare.work + self._lacking.work
+        start = 0
+        while start < self.n:
+            stop, cells, expanded = start, 0, 0
+            while stop < self.n and (stop == start or (cells + self.n <= BLOCK_CELLS
+                                                       and expanded + work[stop] <= BLOCK_WORK)):
+                cells += self.n
+                expanded += int(work[stop])
+                stop += 1
+            yield start, stop
+            start = stop
+
+    def rows(self, start: int, stop: int) -> Any:
+        """The intersection sizes of sets ``start..stop-1`` with every set: int64 ``(rows, n)``."""
+        shape = (stop - start, self.n)
+        inter = self._rare.shared(start, stop).reshape(shape)
+        inter += self._lacking.shared(start, stop).reshape(shape)
+        inter += self.common - self.lacking[start:stop, None] - self.lacking[None, :]
+        return inter
+
+
+def _lacking(column: Any, count: Any, columns: int) -> tuple[Any, Any]:
+    """The (set, column) entries, sorted by set, of the ``columns`` columns a set does NOT hold,
+    from the columns each holds (``column``: set after set, ``count[i]`` of them for set i)."""
+    import numpy as np
+
+    n = len(count)
+    owners, lacking = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
+    if columns:
+        bounds = np.concatenate([[0], np.cumsum(count)])
+        step = max(1, BLOCK_CELLS // columns)
+        for first in range(0, n, step):
+            last = min(first + step, n)
+            held = np.zeros((last - first, columns), dtype=bool)
+            rows = np.repeat(np.arange(last - first), count[first:last])
+            held[rows, column[bounds[first]:bounds[last]]] = True
+            row, col = np.nonzero(~held)
+            owners.append((row + first).astype(np.int32))
+            lacking.append(col.astype(np.int32))
+    return np.concatenate(owners), np.concatenate(lacking)
+
+
+def component_matches(paths: list[str], grams: list[Any], signatures: list[Any], num_perm: int,
+                      bands: int, rows: int, threshold: float, containment: float
+                      ) -> list[tuple[str, str, float, str, str]]:
+    """The near duplicates of one candidate component (documents linked through shared LSH
+    buckets), ``paths`` in sorted order: ``(path, group, similarity, measure, closest)`` for each
+    document with at least one verified partner. ``group`` is the first path of its group (the
+    connected component of its verified pairs) and ``closest`` its best partner.
+
+    A pair is verified when it is a candidate (its two signatures share a band bucket) and its
+    exact Jaccard reaches ``threshold`` (measure "Jaccard") or, with ``containment`` > 0, the
+    share of the smaller set in the larger reaches ``containment`` ("containment"); what is
+    compared is that similarity. The best partner has the highest one, the first path on a tie.
+    Every pair is scored exactly (:class:`Overlaps`), in blocks of rows: the result is the one a
+    pair-by-pair ``jaccard`` over every candidate pair gives, bit for bit."""
+    import numpy as np
+
+    n = len(paths)
+    if n < 2:
+        return []
+    overlaps = Overlaps([np.frombuffer(g, dtype=np.uint32) if isinstance(g, bytes) else g
+                         for g in grams])
+    buckets = np.array([[key for _, key in band_keys(sig, num_perm, bands, rows)]
+                        for sig in signatures], dtype=np.uint64).reshape(n, bands)
+    bucket_ids = np.empty((n, bands), dtype=np.int64)
+    for band in range(bands):
+        bucket_ids[:, band] = np.unique(buckets[:, band], return_inverse=True)[1].reshape(-1)
+    sizes = overlaps.sizes.astype(np.float64)
+    best = np.full(n, -1.0)
+    best_other = np.full(n, -1, dtype=np.int64)
+    by_containment = np.zeros(n, dtype=bool)
+    group = np.arange(n, dtype=np.int64)
+    for start, stop in overlaps.blocks():
+        inter = overlaps.rows(start, stop).astype(np.float64)
+        mine = sizes[start:stop, None]
+        smaller = np.minimum(mine, sizes[None, :])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jac = inter / (mine + sizes[None, :] - inter)
+            contained = inter / smaller
+        candidate = np.zeros(inter.shape, dtype=bool)
+        for band in range(bands):
+            candidate |= bucket_ids[start:stop, band, None] == bucket_ids[None, :, band]
+        candidate[np.arange(stop - start), np.arange(start, stop)] = False
+        candidate &= smaller > 0  # an empty set is never a duplicate (jaccard() gives 0, 0)
+        is_jaccard = candidate & (jac >= threshold)
+        is_contained = candidate & ~is_jaccard & (containment > 0) & (contained >= containment)
+        score = np.where(is_jaccard, jac, np.where(is_contained, contained, -1.0))
+        other = score.argmax(axis=1)  # the first (smallest path) of the highest
+        local = np.arange(stop - start)
+        best[start:stop] = score[local, other]
+        best_other[start:stop] = other
+        by_containment[start:stop] = is_contained[local, other]
+        left, right = np.nonzero(score >= 0)
+        group = _merge_groups(group, left + start, right)
+    found = np.nonzero(best >= 0)[0]
+    return [(paths[i], paths[int(group[i])], float(best[i]),
+             "containment" if by_containment[i] else "Jaccard", paths[int(best_other[i])])
+            for i in found.tolist()]
+
+
+def _merge_groups(label: Any, left: Any, right: Any) -> Any:
+    """Labels after adding the edges ``left[k] - right[k]``: every node labelled with the smallest
+    node of its connected component (hooking roots onto the smaller root, then pointer jumping)."""
+    import numpy as np
+
+    if not len(left):
+        return label
+    label = label.copy()
+    while True:
+        a, b = label[left], label[right]
+        differ = a != b
+        if not differ.any():
+            return label
+        a, b = a[differ], b[differ]
+        low = np.minimum(a, b)
+        np.minimum.at(label, np.maximum(a, b), low)
+        while True:  # pointer jumping: every node to its root
+            jumped = label[label]
+            if (jumped == label).all():
+                break
+            label = jumped
 
 
 # --- grouping -------------------------------------------------------------------------------
@@ -330,6 +581,57 @@ def groups_of(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     for a, b in pairs:
         uf.union(a, b)
     return uf.groups()
+
+
+def candidate_components(links: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Every linked path -> the first path of its connected component."""
+    uf = UnionFind()
+    for a, b in links:
+        uf.union(a, b)
+    return {path: uf.find(path) for path in uf.parent}
+
+
+class GroupMates:
+    """The other members of a document's group, without its exact copies (same content hash),
+    for every member of a large group: its first few, their number and all of them joined with
+    NUL (a finding's evidence), each in time linear in the group (a slice of one joined string)
+    rather than by a comparison per member and document."""
+
+    def __init__(self, members: list[str], digests: list[str]) -> None:
+        self.members, self.digests = members, digests
+        self.copies = Counter(digests)
+        self.text = "\0".join(members)
+        self.starts = list(accumulate((len(m) + 1 for m in members[:-1]), initial=0))
+
+    def _others(self, index: int) -> list[str]:
+        digest = self.digests[index]
+        return [m for m, d in zip(self.members, self.digests, strict=True) if d != digest]
+
+    def count(self, index: int) -> int:
+        return len(self.members) - self.copies[self.digests[index]]
+
+    def first(self, index: int, limit: int) -> list[str]:
+        if self.copies[self.digests[index]] > 1:
+            return self._others(index)[:limit]
+        return [m for j, m in enumerate(self.members[:limit + 1]) if j != index][:limit]
+
+    def joined(self, index: int) -> str:
+        """``"\\0".join(others)``."""
+        if self.copies[self.digests[index]] > 1:
+            return "\0".join(self._others(index))
+        start, end = self.starts[index], self.starts[index] + len(self.members[index])
+        if index == 0:
+            return self.text[end + 1:]
+        return self.text[:start - 1] + self.text[end:]
+
+
+def first_related(others: list[str], closest: str | None, limit: int) -> list[str]:
+    """The group mates a finding lists: the first ``limit`` in path order, one of them its
+    closest match (in place of the last, when it is not among them)."""
+    shown = others[:limit]
+    if closest is not None and closest not in shown and shown:
+        shown = sorted([*shown[:-1], closest])
+    return shown
 
 
 def describe_others(others: list[str], limit: int = 3) -> str:
@@ -375,10 +677,49 @@ def folded_lines(doc: Any, script: bool) -> list[str]:
     return doc.cache[key]
 
 
+class _LineMemo:
+    """Folded lines across the documents one process checks: the copies of a syndicated article
+    repeat its lines (and every scraped page its furniture), and a line's folded form depends on
+    nothing else (see :func:`fold_lines`), so a line seen before is not normalised and converted
+    again. Bounded: forgotten at once past ``limit`` characters; long lines are not kept."""
+
+    def __init__(self, limit: int, longest: int) -> None:
+        self.limit, self.longest = limit, longest
+        self.folded: dict[tuple[str, bool], str] = {}
+        self.chars = 0
+
+    def get(self, line: str, script: bool) -> str | None:
+        return self.folded.get((line, script))
+
+    def put(self, line: str, script: bool, folded: str) -> None:
+        if len(line) > self.longest:
+            return
+        if self.chars + len(line) + len(folded) > self.limit:
+            self.folded.clear()
+            self.chars = 0
+        self.folded[(line, script)] = folded
+        self.chars += len(line) + len(folded)
+
+
+FOLDED_LINES = _LineMemo(limit=4_000_000, longest=2_000)
+
+
 def fold_lines(lines: list[str], script: bool) -> list[str]:
-    """``[fold(line, script) if line.strip() else "" for line in lines]``, with ONE OpenCC call
-    for all the lines that need script folding (joined with "\n": no OpenCC phrase contains a
-    line end, so a conversion never crosses one), instead of one call per line."""
+    """``[fold(line, script) if line.strip() else "" for line in lines]``: lines folded before
+    (in this process) from :data:`FOLDED_LINES`, the others with ONE OpenCC call for all that
+    need script folding (joined with "\n": no OpenCC phrase contains a line end, so a conversion
+    never crosses one), instead of one call per line."""
+    out = [FOLDED_LINES.get(line, script) for line in lines]
+    missing = [i for i, folded in enumerate(out) if folded is None]
+    if missing:
+        fresh = _fold_each([lines[i] for i in missing], script)
+        for i, folded in zip(missing, fresh, strict=True):
+            out[i] = folded
+            FOLDED_LINES.put(lines[i], script, folded)
+    return [folded or "" for folded in out]
+
+
+def _fold_each(lines: list[str], script: bool) -> list[str]:
     out = ["" if not line.strip() else unicodedata.normalize("NFKC", strip_tags(line))
            for line in lines]
     if script:

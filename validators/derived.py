@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from validators.userkey import code_fingerprint, key_directory, load_key
+
 FOLDER = "derived"
 MAGIC = b"CVDERIVED1\n"
 
@@ -26,8 +28,6 @@ MAGIC = b"CVDERIVED1\n"
 def cached_table(name: str, depends_on: str, build: Callable[[], Any]) -> Any:
     """``build()`` (JSON data), or what an earlier process built for the same ``name`` and
     ``depends_on`` (e.g. the OpenCC version and the code of the module that derives it)."""
-    from validators.cache import code_fingerprint, key_directory, load_key
-
     folder = key_directory()
     secret = load_key(folder)[0] if folder is not None else None
     if folder is None or secret is None:

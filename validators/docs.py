@@ -38,6 +38,12 @@ def explain_rule(rule: Rule) -> str:
         lines.append("Options:")
         lines += [f"  {k}: {v!r}" for k, v in options.items()]
         lines.append("")
+    for name, value in rule.options.items():  # a lexicon lists its frames, variants and scripts
+        describe = getattr(value, "describe", None)
+        if callable(describe):
+            lines.append(f"Lexicon ({name}):")
+            lines += [f"  {line}" for line in describe()]
+            lines.append("")
     for kind, title in (("pass", "Passes"), ("fail", "Fails")):
         if rule.tests[kind]:
             lines.append(f"{title}:")

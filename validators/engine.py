@@ -46,7 +46,7 @@ def to_finding(rule: Rule, doc: Document | None, hit: Hit, occurrence: int, path
             f" (and {hit.unlisted} more {rule.id} findings in this file, not listed)"
             if hit.unlisted else ""), context=context,
         fingerprint=fingerprint(rule.id, path, str(evidence), occurrence), related=hit.related,
-        unlisted=hit.unlisted,
+        unlisted=hit.unlisted, group=hit.group,
     )
 
 

@@ -12,17 +12,18 @@ stores it) and :meth:`DocumentFacts.document_row` is the ``documents`` table row
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from validators.checks.encoding_text import BOM, line_ending_style
 from validators.document import Document
 from validators.pairing import pair_markers
 from validators.sentences import DEFAULT_SENTENCE_END
 
 if TYPE_CHECKING:
+    from validators.char_scan import CharScan
     from validators.rules import RuleSet
 
 # The script policy rule's defaults (checks/script_policy.py): a document's script is classified
@@ -32,6 +33,73 @@ DEFAULT_MIXED_RATIO = 0.1
 DEFAULT_MIN_CHARS = 3
 # The encoding verdicts: the ``documents`` table's vocabulary (validators.tables.schemas.ENCODINGS).
 ENCODINGS = ("utf-8", "not-utf-8", "binary", "unreadable")
+BOM = b"\xef\xbb\xbf"
+# When the character-level rules read the fused character scan instead of running their per-line
+# code on every line (both give the same findings; tests/test_fast_paths.py runs both). Its fixed
+# costs are numpy's import and the classification table (~0.1 s once a process), then a few dozen
+# array calls a text: a text under SCAN_MIN_CHARS code points is faster line by line; a longer one
+# takes the scan once numpy is loaded (a corpus run loads it with its first document, for the
+# duplicate rules), or from SCAN_ALONE_CHARS on, where one text pays for the import by itself (a
+# one-file check of a short file loads no numpy for it).
+SCAN_MIN_CHARS = 1024
+SCAN_ALONE_CHARS = 1 << 17
+# ... and up to SCAN_MAX_CHARS: the scan holds a few bytes per code point (80 MB more at the peak
+# of a 19 MB one-document file); a text beyond it (a dump, one huge line) is read line by line,
+# as before the scan, so that memory stays within 10x a file's size (tests/test_markup_scaling.py)
+SCAN_MAX_CHARS = 4_000_000
+
+
+def line_endings(data: bytes) -> dict[str, int]:
+    """Counts of CRLF, LF and lone CR line breaks in raw bytes."""
+    if b"\r" not in data:  # the usual case, and a memchr: no search for the two-byte CRLF
+        return {"crlf": 0, "lf": data.count(b"\n"), "cr": 0}
+    crlf = data.count(b"\r\n")
+    return {"crlf": crlf, "lf": data.count(b"\n") - crlf, "cr": data.count(b"\r") - crlf}
+
+
+def line_ending_style(data: bytes) -> str:
+    """lf | crlf | cr | mixed | none: the document statistic."""
+    counts = line_endings(data)
+    used = [k for k, v in counts.items() if v]
+    return used[0] if len(used) == 1 else ("none" if not used else "mixed")
+
+
+def scan_pays(text: str | None) -> bool:
+    """Whether a text takes the character scan (see SCAN_MIN_CHARS)."""
+    size = len(text) if text is not None else 0
+    if size > SCAN_MAX_CHARS:
+        return False
+    return size >= SCAN_ALONE_CHARS or (size >= SCAN_MIN_CHARS and "numpy" in sys.modules)
+
+
+def char_scan(doc: Document) -> CharScan | None:
+    """The fused character scan of the raw text (validators.char_scan), once per document; None
+    when the text is read line by line (:func:`scan_pays`) or the document did not decode."""
+    text = doc.text
+    if text is None or not scan_pays(text):
+        return None
+    key = ("char_scan", "raw")
+    if key not in doc.cache:
+        from validators.char_scan import CharScan
+
+        doc.cache[key] = CharScan(text)
+    return doc.cache[key]
+
+
+def plain_char_scan(doc: Document) -> CharScan | None:
+    """The same for the plain text (tags removed; the raw text's scan when no tag was)."""
+    text = doc.text
+    if text is None or not scan_pays(text):
+        return None
+    plain = doc.plain_text
+    if plain is text:
+        return char_scan(doc)
+    key = ("char_scan", "plain")
+    if key not in doc.cache:
+        from validators.char_scan import CharScan
+
+        doc.cache[key] = CharScan(plain)
+    return doc.cache[key]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,25 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateGroup:
+    """A group of duplicate documents, shared by the findings of its members: each finding names
+    a few group mates (``related``), the run's summary lists the whole group once
+    (:func:`duplicate_groups_summary`), so a group of N documents costs N entries, not N * N.
+
+    ``closest``: per member (in the order of ``members``), its closest match as
+    ``(path, similarity, measure)``; None for a group of identical documents."""
+
+    members: tuple[str, ...]
+    closest: tuple[tuple[str, str, str], ...] | None = None
+
+    def as_dict(self, rule: str) -> dict[str, Any]:
+        return {"rule": rule, "size": len(self.members), "members": list(self.members),
+                "closest": None if self.closest is None else [
+                    {"path": path, "similarity": similarity, "measure": measure}
+                    for path, similarity, measure in self.closest]}
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """What a check yields: a position and the fields its rule's message is formatted with.
 
@@ -54,6 +74,7 @@ class Hit:
     evidence: str = ""
     path: str | None = None  # set by corpus-wide checks that report on several documents
     unlisted: int = 0  # hits of the same rule and document beyond the listing cap (engine)
+    group: DuplicateGroup | None = None  # the duplicate group the hit's document belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +95,9 @@ class Finding:
     # more findings of this rule in this file that the engine's listing cap left out: counted in
     # every summary and exit code, never printed as a key of the finding (DESIGN §5 fixes those)
     unlisted: int = 0
+    # the duplicate group of the finding's document (DUP001, DUP002): listed once in the run's
+    # summary, never printed with the finding; not part of a finding's identity
+    group: DuplicateGroup | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -108,6 +132,19 @@ class Finding:
             context=data.get("context", ""), fingerprint=data.get("fingerprint", ""),
             related=related,
         )
+
+
+def duplicate_groups_summary(findings: Iterable[Finding]) -> dict[str, Any]:
+    """``{"duplicate_groups": [...]}`` for the run's summary: every duplicate group that has a
+    finding, once, in rule and path order (see :meth:`DuplicateGroup.as_dict`); ``{}`` when there
+    is none (the summary of a run without duplicates keeps its keys)."""
+    groups: dict[tuple[str, tuple[str, ...]], DuplicateGroup] = {}
+    for f in findings:
+        if f.group is not None:
+            groups.setdefault((f.rule, f.group.members), f.group)
+    if not groups:
+        return {}
+    return {"duplicate_groups": [groups[key].as_dict(key[0]) for key in sorted(groups)]}
 
 
 def fingerprint(rule: str, path: str, evidence: str, occurrence: int) -> str:

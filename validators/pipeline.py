@@ -15,17 +15,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from validators.cache import ResultCache
+from validators.cache import ResultCache, cached_corpus_findings
 from validators.discover import CorpusFile
 from validators.document import Document
 from validators.engine import DocumentResult, check_document
 from validators.executors import Executor, executor_for
 from validators.facts import DocumentFacts
-from validators.findings import SEVERITY_RANK, Finding
+from validators.findings import SEVERITY_RANK, Finding, duplicate_groups_summary
 from validators.fix import FixResult, fix_file
 from validators.load import decode, read_bytes
 from validators.rules import RuleSet
 from validators.settings import Settings
+from validators.suppressions import Suppressions
 
 # progress(done, total) for the per-file stage; progress(done, total, stage="corpus", item=...) for
 # the corpus-wide one (validators.terminal: one bar per stage)
@@ -69,6 +70,7 @@ class RunResult:
             "by_severity": {sev: by_severity.get(sev, 0) for sev in ("error", "warning", "info")},
             "by_rule": dict(sorted(by_rule.items())),
             "by_category": dict(sorted(by_category.items())),
+            **duplicate_groups_summary(self.findings),
             **self.extra_summary,
         }
 
@@ -113,6 +115,7 @@ class DocumentTask:
     # per-document table rows, (doc, doc_id, sentence_end) -> rows: a module-level function
     # (pickled by name), e.g. tables.extract.document_rows for ``extract``
     rows_of: Callable[..., Any] | None = None
+    fix_ignores: Suppressions | None = None  # per_file_ignores: what they silence is not fixed either
 
     def process_chunk(self, files: Sequence[CorpusFile]) -> list[DocumentOutcome]:
         return process_chunk(files, self)
@@ -141,7 +144,10 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
     fixed: FixResult | None = None
     got: bytes | Document | None = None
     if task.fix is not None and focused and task.fix_rules is not None:
-        fixed, got = fix_file(corpus_file, task.fix_rules, task.fix == "write", settings.max_file_bytes)
+        fix_rules = task.fix_rules
+        if task.fix_ignores:  # as ruff: a per-file ignore silences the fix as well as the finding
+            fix_rules = task.fix_ignores.without_ignored(fix_rules, corpus_file)
+        fixed, got = fix_file(corpus_file, fix_rules, task.fix == "write", settings.max_file_bytes)
         if task.fix == "diff":
             return DocumentOutcome(corpus_file.path, DocumentResult(corpus_file.path, []), fix=fixed)
     if got is None:
@@ -210,8 +216,8 @@ class Plan:
 
 def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
               cache_for: Callable[[RuleSet], ResultCache | None] | None = None,
-              fix: str | None = None, rows_of: Callable[..., Any] | None = None
-              ) -> Plan:
+              fix: str | None = None, rows_of: Callable[..., Any] | None = None,
+              fix_ignores: Suppressions | None = None) -> Plan:
     """Without a focus: every rule on every file (less the corpus rules that cannot report on so
     few files, and then no cache). With a focus (``--changed-since``, the hooks): the document
     rules on the focused files only, the corpus rules on every file (each part with its own
@@ -225,7 +231,8 @@ def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
         cache = open_cache(ruleset)
         if active is not ruleset:
             cache = None  # results without a skipped rule's data must not be stored as complete
-        task = DocumentTask(settings, (Part(active, cache),), (), fix, fix_rules, ids_are_paths, rows_of)
+        task = DocumentTask(settings, (Part(active, cache),), (), fix, fix_rules, ids_are_paths, rows_of,
+                            fix_ignores)
         return Plan(task, list(files), active)
     focused = [f for f in files if f.path in settings.focus]
     parts: list[Part] = []
@@ -240,8 +247,15 @@ def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
         parts.append(corpus_part)
         others = (corpus_part,)
         finish_rules = corpus_rules
-    task = DocumentTask(settings, tuple(parts), others, fix, fix_rules, ids_are_paths, rows_of)
+    task = DocumentTask(settings, tuple(parts), others, fix, fix_rules, ids_are_paths, rows_of, fix_ignores)
     return Plan(task, list(files) if others and fix != "diff" else focused, finish_rules)
+
+
+def corpus_cache(plan: Plan) -> ResultCache | None:
+    """The cache of the part that runs the corpus rules (its fingerprint covers them): the one
+    part without a focus, the corpus part with one."""
+    parts = plan.task.unfocused or plan.task.focused
+    return parts[-1].cache if parts else None
 
 
 def run(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings, *,
@@ -249,11 +263,12 @@ def run(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings, *,
         executor: Executor | None = None, progress: Progress = None,
         fix: str | None = None, extra: dict[str, Any] | None = None,
         rows_of: Callable[..., Any] | None = None,
-        announce: Callable[[Executor], None] | None = None) -> RunResult:
+        announce: Callable[[Executor], None] | None = None,
+        fix_ignores: Suppressions | None = None) -> RunResult:
     """Check ``files`` with ``ruleset`` as ``settings`` say; see :func:`make_plan`. With a focus,
     the result's documents are the focused ones and its summary counts the corpus compared.
     ``announce`` is shown the executor once it has started (the CLI prints a dashboard link)."""
-    plan = make_plan(files, ruleset, settings, cache_for, fix, rows_of)
+    plan = make_plan(files, ruleset, settings, cache_for, fix, rows_of, fix_ignores)
     summary = {"corpus_documents": len(files)} if settings.focus is not None else {}
     summary.update(extra or {})
     return run_plan(plan, ruleset, executor=executor, progress=progress, extra=summary,
@@ -284,19 +299,30 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
         rows = tuple(o.rows for o in outcomes if o.rows is not None)
         findings = [f for o in outcomes for f in o.result.findings]
         corpus_rules = list(plan.finish_rules.corpus_rules())
-        if not settings.profile_path and progress is None:
-            findings.extend(ex.finish_corpus(plan.finish_rules, outcomes, settings.focus))
-        else:
+
+        def finish(focus: set[str] | None) -> list[Finding]:
+            if not settings.profile_path and progress is None:
+                return ex.finish_corpus(plan.finish_rules, outcomes, focus)
+            found: list[Finding] = []
             # one rule at a time: to time each check type, or to show which one runs
             for done, rule in enumerate(corpus_rules):
                 if progress:
                     progress(done, len(corpus_rules), stage="corpus", item=f"{rule.id} {rule.name}")
                 t = time.process_time()
-                findings.extend(ex.finish_corpus(RuleSet({rule.id: rule}), outcomes, settings.focus))
+                found.extend(ex.finish_corpus(RuleSet({rule.id: rule}), outcomes, focus))
                 key = f"finish:{rule.check.name}"
                 timings[key] = timings.get(key, 0.0) + time.process_time() - t
             if progress and corpus_rules:
                 progress(len(corpus_rules), len(corpus_rules), stage="corpus")
+            return found
+
+        # an unchanged corpus: its corpus-wide findings from the cache, no corpus stage at all
+        findings.extend(cached_corpus_findings(
+            corpus_cache(plan), [rule.id for rule in corpus_rules],
+            [(o.path, o.result.stats.get("sha256", "")) for o in outcomes],
+            settings.focus, finish))
+        # one counting pass over what the corpus rules collected (CON001's per-connective counts)
+        corpus_summary = ex.corpus_summary(plan.finish_rules, outcomes)
         info = ex.info()
     finally:
         if owned:
@@ -307,15 +333,18 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
                        int(info.get("workers", 0)), time.perf_counter() - started)
     documents = [o.result for o in outcomes
                  if not focused_documents or settings.in_focus(o.path)]
-    return RunResult(findings, documents, ruleset, dict(extra or {}), settings.fail_on, fixes, rows)
+    return RunResult(findings, documents, ruleset, {**dict(extra or {}), **corpus_summary}, settings.fail_on,
+                     fixes, rows)
 
 
 def _write_profile(path: str, timings: dict[str, float], files: int, jobs: int,
                    workers: int, wall: float) -> None:
     import json
 
-    from validators.atomic import write_text_atomic
+    from validators.atomic import write_bytes_atomic
+    from validators.outputs import NEW_FILE_MODE
 
     payload = {"jobs": jobs, "workers": workers, "files": files, "wall_seconds": round(wall, 4),
                "seconds": {k: round(v, 4) for k, v in sorted(timings.items(), key=lambda kv: -kv[1])}}
-    write_text_atomic(path, json.dumps(payload, indent=1) + "\n")
+    # a report like the others: readable as the umask allows (not a private temporary file's 0600)
+    write_bytes_atomic(path, (json.dumps(payload, indent=1) + "\n").encode("utf-8"), new_mode=NEW_FILE_MODE)

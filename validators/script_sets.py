@@ -63,6 +63,9 @@ CHAR_TABLES = ("STCharacters", "TSCharacters", "TSCharactersExt", "TWVariants", 
 TRADITIONAL_PHRASES = ("STPhrases", "TWVariantsPhrases", "TWPhrases", "HKVariantsPhrases")
 SIMPLIFIED_PHRASES = ("TSPhrases",)          # values written by the Simplified standard (t2s)
 SIMPLIFIED_INPUT_PHRASES = ("STPhrases",)    # keys: Simplified phrases s2t reads
+# characters t2s converts that the Simplified standard itself lists (通用规范汉字表, 2013): 拚 (pàn,
+# 拚命 pīn) is written in Simplified text, so it is no evidence of Traditional script
+SIMPLIFIED_STANDARD_TOO = frozenset("拚")
 # the converter that rebuilds each character table when the tables cannot be read
 FALLBACK_CONFIGS = {"STCharacters": "s2t", "TSCharacters": "t2s", "TWVariants": "t2tw",
                     "TWVariantsRev": "tw2t", "HKVariants": "t2hk", "HKVariantsRev": "hk2t"}
@@ -239,7 +242,7 @@ def derive(tables: Mapping[str, Table], phrases: Mapping[str, Phrases] | None = 
     regional = (_changed(twr) | _changed(hkr)) - simplified_writes
     regional -= (_occurring(phrases, SIMPLIFIED_PHRASES, "values", regional)
                  | _occurring(phrases, SIMPLIFIED_INPUT_PHRASES, "keys", regional))
-    traditional = ((_changed(ts) | _changed(ts_ext)) - simplified_writes) | regional
+    traditional = (((_changed(ts) | _changed(ts_ext)) - simplified_writes) | regional) - SIMPLIFIED_STANDARD_TOO
     simplified_phrases: set[str] = set()
     simplified_class, traditional_class = _char_class(simplified), _char_class(traditional)
     for name in TRADITIONAL_PHRASES:

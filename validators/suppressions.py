@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from validators.discover import matches
+from validators.discover import CorpusFile, matches
 from validators.errors import ConfigError
 from validators.findings import CATEGORIES, Finding, category_of
+from validators.rules import RuleSet
 
 FINGERPRINT_HEX = frozenset("0123456789abcdef")
 IGNORE_KEYS = ("fingerprint", "reason", "rule", "path")
@@ -101,6 +102,18 @@ class Suppressions:
         found += [("ignore", a.rule, a.source, a.line, sorted(ids)) for a in self.accepted
                   if a.rule is not None and a.rule not in ids]
         return found
+
+    def without_ignored(self, ruleset: RuleSet, corpus_file: CorpusFile) -> RuleSet:
+        """``ruleset`` less the rules ``per_file_ignores`` silences in ``corpus_file`` (each entry
+        matched from the folder of the configuration that declared it)."""
+        ignored: set[str] = set()
+        for base in {entry.base for entry in self.per_file}:
+            names = names_of(corpus_file.path, corpus_file.fs_path, corpus_file.doc_id, base)
+            ignored |= Suppressions(tuple(e for e in self.per_file if e.base == base)).rules_ignored_in(names)
+        if not ignored:
+            return ruleset
+        return RuleSet({rule_id: rule for rule_id, rule in ruleset.rules.items()
+                        if rule_id not in ignored and category_of(rule_id) not in ignored})
 
     def rules_ignored_in(self, names: tuple[str, ...]) -> frozenset[str]:
         """The rule ids and categories ``per_file_ignores`` silences in a file known by ``names``

@@ -60,9 +60,15 @@ class CorpusCheckType(CheckType):
     ``path`` set in a deterministic order."""
 
     scope: ClassVar[str] = "corpus"
+    summary_key: ClassVar[str] = ""  # a key of the run's summary that ``summarize`` fills, if any
 
     def collect(self, doc: Document, options: dict[str, Any]) -> Any:
         raise NotImplementedError
+
+    def summarize(self, ops: CorpusOps, items: Any, options: dict[str, Any]) -> Any:
+        """What the run's summary shows under ``summary_key`` (the HTML report, JSON), planned
+        with the same primitives as ``plan``."""
+        return None
 
     def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
              focus: set[str] | None = None) -> Iterable[Hit]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -74,12 +74,27 @@ def shown(text: str) -> str:
 @lru_cache(maxsize=1)
 def common_han() -> frozenset[str]:
     """Frequent characters: GB2312 level 1 (Simplified) and Big5 level 1 (Traditional)."""
-    chars: set[str] = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                chars.add(bytes([lead, trail]).decode("gb2312"))
-    for code in range(0xA440, 0xC67F):
-        with contextlib.suppress(UnicodeDecodeError):
-            chars.add(code.to_bytes(2, "big").decode("big5"))
+    # every two-byte code of the two ranges, decoded at once: a space after each code keeps an
+    # invalid one from pairing with the next (it becomes U+FFFD, which is no Han character)
+    gb2312 = b" ".join(bytes([lead, trail]) for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF))
+    big5 = b" ".join(code.to_bytes(2, "big") for code in range(0xA440, 0xC67F))
+    chars = set(gb2312.decode("gb2312", "replace")) | set(big5.decode("big5", "replace"))
     return frozenset(c for c in chars if is_han(c))
+
+
+@lru_cache(maxsize=1)
+def badness_signs() -> frozenset[str]:
+    """The characters without one of which ftfy's mojibake heuristic (``ftfy.badness.is_bad``)
+    never fires: the non-ASCII characters of its expression and of the character categories it
+    is built from, except the "common" ones and the quotation marks and brackets
+    (start_/end_punctuation), which each of its alternatives accepts only next to one of these.
+    Chinese text is full of “ ” — …; text without any of these signs needs no ftfy call.
+    tests/test_char_scan.py checks the claim against the installed ftfy."""
+    from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
+
+    categories = re.compile("[" + "".join(MOJIBAKE_CATEGORIES.values()) + "]")
+    harmless = re.compile("[" + "".join(MOJIBAKE_CATEGORIES[k] for k in (
+        "common", "start_punctuation", "end_punctuation")) + "]")
+    signs = set(categories.findall("".join(map(chr, range(0x80, 0x10000)))))
+    signs.update(c for c in BADNESS_RE.pattern if not c.isascii())
+    return frozenset(c for c in signs if not harmless.match(c))

@@ -10,6 +10,13 @@ containing it gets one finding.
 A document most of whose lines are "boilerplate" is a copy of another, not a page with a
 template: when more than ``max_share`` of its counted lines recur, it is left to the
 ``duplicate_documents`` / ``near_duplicates`` rules instead of getting one finding per line.
+
+A short paragraph that recurs because people write it is language, not page furniture: a short
+sentence (谢谢大家！, 为什么呢？, a speaker's greeting 主席、各位同仁。; at most ``sentence_max``
+letters, ending like a sentence) or a heading (参考文献, 外部链接; at most ``heading_max`` Han
+characters and nothing else). Such a line is boilerplate only when it names the page or the
+medium (one of ``furniture_words``: 点击, 公众号, 转载, 来源 …), and lines with anything else
+(Latin or digits, a ``：`` or ``|`` label: 打开APP, 来源：北京商报, 编辑 | 魏佳) are judged as before.
 """
 
 from __future__ import annotations
@@ -18,12 +25,20 @@ from typing import Any, ClassVar
 
 from validators import dedup
 from validators.checks import CorpusCheckType, Option, register
+from validators.checks._consistency import is_han
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit, Related
 
 MAX_RELATED = 10  # other occurrences named in a finding
 SNIPPET = 30      # characters of the line kept for the message
+SENTENCE_END = "。！？!?…"
+CLOSERS = "”’」』）)》\"'"
+# words that name the page or the medium: a short sentence or heading holding one is furniture
+FURNITURE_WORDS = ["app", "客户端", "公众号", "扫码", "扫一扫", "二维码", "点击", "关注我们", "订阅",
+                   "转载", "原创", "来源", "编辑", "责编", "版权", "侵权", "下载", "分享", "转发",
+                   "阅读原文", "阅读全文", "相关文章", "相关阅读", "相关新闻", "推荐阅读", "热门",
+                   "返回", "广告", "登录", "注册", "收藏", "评论", "网友", "本文", "本站"]
 
 
 @register
@@ -41,22 +56,38 @@ class BoilerplateCheck(CorpusCheckType):
                                  "not a template: no boilerplate finding for it"),
         "fold_script": Option("bool", True, help="fold Traditional to Simplified before "
                                                  "comparing"),
+        "sentence_max": Option("int", 20, minimum=0,
+                               help="a recurring short sentence (up to this many letters, ending "
+                                    "with 。！？) is language, not furniture"),
+        "heading_max": Option("int", 8, minimum=0,
+                              help="a recurring line of up to this many Han characters and "
+                                   "nothing else is a heading, not furniture"),
+        "furniture_words": Option("str_list", FURNITURE_WORDS,
+                                  help="words that make a short sentence or heading furniture "
+                                       "(compared case-folded, in Simplified)"),
     }
 
     def collect(self, doc: Document, options: dict[str, Any]) -> Any:
         lines: dict[int, tuple[int, int, str]] = {}  # line hash -> (first line, end, snippet)
+        language: set[int] = set()  # hashes of the lines that read as language
         folded_lines = dedup.folded_lines(doc, options["fold_script"])
+        furniture = [w.casefold() for w in options["furniture_words"]]
         for number, (raw, folded) in enumerate(zip(doc.lines, folded_lines, strict=True), 1):
             line = raw.rstrip("\r")
             if len(folded) >= options["min_chars"]:
-                snippet = line.strip()
-                snippet = snippet[:SNIPPET] + ("…" if len(snippet) > SNIPPET else "")
-                lines.setdefault(dedup.line_hash(folded), (number, len(line) + 1, snippet))
+                text = line.strip()
+                snippet = text[:SNIPPET] + ("…" if len(text) > SNIPPET else "")
+                h = dedup.line_hash(folded)
+                if h not in lines and reads_as_language(dedup.strip_tags(text), folded, options,
+                                                        furniture):
+                    language.add(h)
+                lines.setdefault(h, (number, len(line) + 1, snippet))
         if not lines:
             return None
         folded_doc = dedup.folded_document(doc, options["fold_script"])
         return {"doc": dedup.content_hash(folded_doc), "lines": sorted(
-            (h, n, end, snippet) for h, (n, end, snippet) in lines.items())}
+            (h, n, end, snippet) for h, (n, end, snippet) in lines.items()),
+            "language": sorted(language)}
 
     def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
              focus: set[str] | None = None) -> list[Hit]:
@@ -71,20 +102,33 @@ class BoilerplateCheck(CorpusCheckType):
         return [hit for _, hits in sorted(found, key=lambda ph: ph[0]) for hit in hits]
 
 
-def _line_entries(entry: tuple[str, Any]) -> list[tuple[int, tuple[str, int, str]]]:
+def reads_as_language(text: str, folded: str, options: dict[str, Any], furniture: list[str]) -> bool:
+    """A short sentence or a heading that names neither page nor medium: what people write, so
+    its recurring across documents is no sign of a template (see the module docstring)."""
+    if any(word in folded for word in furniture):
+        return False
+    body = text.rstrip(CLOSERS)
+    if body and body[-1] in SENTENCE_END and len(folded) <= options["sentence_max"]:
+        return True
+    return 0 < len(text) <= options["heading_max"] and is_han(text)
+
+
+def _line_entries(entry: tuple[str, Any]) -> list[tuple[int, tuple[str, int, str, bool]]]:
     path, item = entry
-    return [(h, (path, number, item["doc"])) for h, number, _, _ in item["lines"]]
+    language = set(item.get("language", ()))
+    return [(h, (path, number, item["doc"], h in language)) for h, number, _, _ in item["lines"]]
 
 
-def _recurring(group: tuple[int, list[tuple[str, int, str]]],
+def _recurring(group: tuple[int, list[tuple[str, int, str, bool]]],
                min_count: int) -> list[tuple[int, tuple[int, int, list[tuple[str, int]]]]]:
     """A recurring line: (distinct documents, occurrences, the first occurrences in path order;
-    a document has one entry per line hash, so one more than a finding names is enough)."""
+    a document has one entry per line hash, so one more than a finding names is enough). A line
+    that reads as language wherever it occurs is not one."""
     h, where = group
-    documents = len({doc for _, _, doc in where})
-    if documents < min_count:
+    documents = len({doc for _, _, doc, _ in where})
+    if documents < min_count or all(language for _, _, _, language in where):
         return []
-    return [(h, (documents, len(where), [(p, n) for p, n, _ in where[:MAX_RELATED + 1]]))]
+    return [(h, (documents, len(where), [(p, n) for p, n, _, _ in where[:MAX_RELATED + 1]]))]
 
 
 def _document_hits(entry: tuple[str, Any], recurring: dict[int, tuple[int, int, list[tuple[str, int]]]],

@@ -7,13 +7,14 @@ differs in script, character width, line breaks or annotation is the same docume
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from validators import dedup
 from validators.checks import CorpusCheckType, Option, register
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
-from validators.findings import Hit, Related
+from validators.findings import DuplicateGroup, Hit, Related
 
 
 @register
@@ -26,6 +27,9 @@ class DuplicateDocumentsCheck(CorpusCheckType):
                                                  "before comparing"),
         "min_chars": Option("int", 1, minimum=1, help="ignore documents with fewer normalised "
                                                       "characters (letters and digits)"),
+        "max_related": Option("int", 5, minimum=1,
+                              help="copies a finding lists in related; the whole group is listed "
+                                   "once, in the summary"),
     }
 
     def collect(self, doc: Document, options: dict[str, Any]) -> Any:
@@ -37,23 +41,29 @@ class DuplicateDocumentsCheck(CorpusCheckType):
                 "end": end}
 
     def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
-             focus: set[str] | None = None) -> list[Hit]:
+             focus: set[str] | None = None) -> Iterable[Hit]:
         """Group by content hash; only the groups with copies reach the client."""
         groups = ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _by_hash)), _copies))
-        hits = []
         # members are (path, line, end) in path order; a path is in one group only, so this is
         # the order of the groups' path lists
-        for members, digest in sorted(groups):
-            for path, line, end in members:
-                if focus is not None and path not in focus:
-                    continue
-                others = [m for m in members if m[0] != path]
-                hits.append(Hit(line, 1, line, end,
-                                {"others": dedup.describe_others([p for p, _, _ in others]),
-                                 "count": len(members), "similarity": "1.00", "text": digest},
-                                related=tuple(Related(p, n) for p, n, _ in others),
-                                evidence="\0".join(p for p, _, _ in others), path=path))
-        return hits
+        return _hits(sorted(groups), focus, options["max_related"])
+
+
+def _hits(groups: list[tuple[list[tuple[str, int, int]], str]], focus: set[str] | None,
+          max_related: int) -> Iterator[Hit]:
+    """One hit per copy (in focus), made as the findings are: the names of all its copies (the
+    fingerprint's evidence) exist for one hit at a time."""
+    for members, digest in groups:
+        shared = DuplicateGroup(tuple(path for path, _, _ in members))
+        for path, line, end in members:
+            if focus is not None and path not in focus:
+                continue
+            others = [m for m in members if m[0] != path]
+            yield Hit(line, 1, line, end,
+                      {"others": dedup.describe_others([p for p, _, _ in others]),
+                       "count": len(members), "similarity": "1.00", "text": digest},
+                      related=tuple(Related(p, n) for p, n, _ in others[:max_related]),
+                      evidence="\0".join(p for p, _, _ in others), path=path, group=shared)
 
 
 def _by_hash(entry: tuple[str, Any]) -> list[tuple[str, tuple[str, int, int]]]:

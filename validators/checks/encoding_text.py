@@ -3,7 +3,8 @@ and line endings, in documents that did decode as UTF-8.
 
 Positions are raw-line columns (tags included): these characters matter inside tags too. Runs of
 the same kind of character are one finding. Line endings are one finding per document: a file
-saved with Windows line endings is one problem, not one per line.
+saved with Windows line endings is one problem, not one per line. The document's character scan
+names the lines holding any of these characters; only those are searched.
 """
 
 from __future__ import annotations
@@ -11,28 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from validators.checks import CheckType, Option, register
-from validators.checks._chars import INVISIBLE, describe, shown
+from validators.checks._chars import INVISIBLE, describe, is_control, shown
 from validators.document import Document
+from validators.facts import BOM, char_scan, line_endings
 from validators.findings import Hit
 
+if TYPE_CHECKING:
+    from validators.char_scan import CharClass, CharScan
+
 PROBLEMS = ("bom", "replacement", "control", "invisible", "private_use", "line_endings")
-BOM = b"\xef\xbb\xbf"
-
-
-def line_endings(data: bytes) -> dict[str, int]:
-    """Counts of CRLF, LF and lone CR line breaks in raw bytes."""
-    crlf = data.count(b"\r\n")
-    return {"crlf": crlf, "lf": data.count(b"\n") - crlf, "cr": data.count(b"\r") - crlf}
-
-
-def line_ending_style(data: bytes) -> str:
-    """lf | crlf | cr | mixed | none: the document statistic."""
-    counts = line_endings(data)
-    used = [k for k, v in counts.items() if v]
-    return used[0] if len(used) == 1 else ("none" if not used else "mixed")
 
 
 CLASSES = {
@@ -52,11 +43,44 @@ def _pattern(problem: str, allow: str) -> re.Pattern[str]:
     return re.compile("[" + cls + "]+")
 
 
-def _runs(doc: Document, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
-    """(line, 0-based start column, run text) for maximal runs of the pattern's characters."""
-    for line_no, raw in enumerate(doc.lines, 1):
-        for m in pattern.finditer(raw):
-            yield line_no, m.start(), m.group()
+@lru_cache(maxsize=8)
+def _scan_class(problem: str) -> CharClass:
+    """The problem's characters as a class of the character scan (validators.char_scan)."""
+    from validators.char_scan import INVISIBLE_CHAR, PRIVATE_USE, char_class
+
+    control = "".join(chr(c) for c in range(0xA0) if is_control(chr(c)))
+    return {"invisible": char_class(bits=INVISIBLE_CHAR), "private_use": char_class(bits=PRIVATE_USE),
+            "control": char_class(control), "replacement": char_class("\ufffd"),
+            "any": char_class(control + "\ufffd", INVISIBLE_CHAR | PRIVATE_USE)}[problem]
+
+
+def _problem_lines(doc: Document, scan: CharScan, problem: str) -> list[int]:
+    """The 0-based lines holding a character of the problem: one query of the scan for all four
+    problems, once per document (most documents have none)."""
+    from validators.char_scan import distinct_sorted
+
+    key = ("encoding_text", "lines")
+    if key not in doc.cache:
+        at = scan.positions(_scan_class("any"))
+        values = scan.values[at]
+        doc.cache[key] = {name: distinct_sorted(scan.line_of(at[_scan_class(name).contains(values)])).tolist()
+                          for name in CLASSES} if len(at) else {}
+    return doc.cache[key].get(problem, [])
+
+
+def _runs(doc: Document, problem: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
+    """(line, 0-based start column, run text) for maximal runs of the pattern's characters. With
+    the character scan, only the lines it names are searched (a run never crosses a line end)."""
+    scan = char_scan(doc)
+    if scan is None:
+        for line_no, raw in enumerate(doc.lines, 1):
+            for m in pattern.finditer(raw):
+                yield line_no, m.start(), m.group()
+        return
+    raw_lines = doc.lines
+    for index in _problem_lines(doc, scan, problem):
+        for m in pattern.finditer(raw_lines[index]):
+            yield index + 1, m.start(), m.group()
 
 
 def _run_hit(line: int, start: int, run: str) -> Hit:
@@ -88,7 +112,7 @@ class EncodingTextCheck(CheckType):
             yield from self._line_endings(doc)
             return
         bom = doc.data.startswith(BOM)
-        for line, start, run in _runs(doc, _pattern(problem, "".join(sorted(allow)))):
+        for line, start, run in _runs(doc, problem, _pattern(problem, "".join(sorted(allow)))):
             if bom and line == 1 and start == 0 and problem == "invisible":
                 run = run[1:]  # the BOM itself is the bom rule's finding
                 start = 1

@@ -7,11 +7,14 @@ Runs on plain lines (tags masked). Not masking, and never reported:
 * ``*`` pairs enclosing text in one line (Markdown emphasis ``**重点**``), ``*`` list bullets
   (``* item``), footnote markers at the end of a line (``数据来源*``) and footnote lines (``*注：``);
 * runs longer than ``max_run`` (separators such as ``******``).
+
+Only the lines holding a mask character (the document's character scan names them) are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import regex
@@ -19,6 +22,7 @@ import regex
 from validators.checks import CheckType, Option, register
 from validators.checks._chars import is_han
 from validators.document import Document
+from validators.facts import plain_char_scan
 from validators.findings import Hit
 
 STARS = "*＊"
@@ -45,10 +49,14 @@ def _emphasis_spans(plain: str, runs: list[tuple[int, int]]) -> set[int]:
     return paired
 
 
+@lru_cache(maxsize=32)
+def _runs_of(chars: str) -> regex.Pattern[str]:
+    return regex.compile("[" + regex.escape(chars) + "]+")
+
+
 def masked_runs(plain: str, chars: str, max_run: int) -> list[tuple[int, int]]:
     """(start, end) plain columns of runs of mask characters that stand for Han characters."""
-    pattern = "[" + regex.escape(chars) + "]+"
-    runs = [(m.start(), m.end()) for m in regex.finditer(pattern, plain)]
+    runs = [(m.start(), m.end()) for m in _runs_of(chars).finditer(plain)]
     emphasis = _emphasis_spans(plain, runs)
     found = []
     for start, end in runs:
@@ -89,7 +97,15 @@ class MaskedCharsCheck(CheckType):
     }
 
     def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        for line_no, line in enumerate(doc.markup.lines, 1):
+        scan = plain_char_scan(doc)
+        lines = doc.markup.lines
+        candidates: Iterable[int] = range(len(lines))
+        if scan is not None:  # the lines with a mask character
+            from validators.char_scan import char_class
+
+            candidates = scan.lines_with(char_class(options["chars"])).tolist()
+        for index in candidates:
+            line_no, line = index + 1, lines[index]
             for start, end in masked_runs(line.plain, options["chars"], options["max_run"]):
                 col = line.raw_column(start) + 1
                 end_col = line.raw_column(end - 1) + 2

@@ -10,21 +10,27 @@ Two detectors, one finding per line (the first damaged run, with the likely orig
 * **UTF-8 read as Latin-1/cp1252** (å¹´ for 年): ftfy (its badness heuristic, and
   ``fix_encoding`` changing the text).
 
-The repair is suggested in the message and never applied.
+The repair is suggested in the message and never applied. The document's character scan
+(validators.char_scan) names the lines where either detector can fire; only those are read.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from validators.checks import CheckType, Option, register
 from validators.checks._chars import common_han
 from validators.document import Document
+from validators.facts import char_scan
 from validators.findings import Hit
 
+if TYPE_CHECKING:
+    from validators.char_scan import CharScan
+
 RUN = re.compile(r"[^\x00-\x7f\ufffd]{4,}")
+RUN_BREAKERS = "".join(map(chr, range(0x80))) + "\ufffd"  # the characters RUN excludes
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 MAX_RUN = 512
 # characters UTF-8 lead/continuation bytes turn into when read as Latin-1/cp1252
@@ -70,11 +76,60 @@ def latin_mojibake(line: str) -> tuple[str, str] | None:
 
     lo = max(m.start() - 8, 0)
     window = line[lo:lo + LATIN_WINDOW]  # bounded: a 200 MB line costs no more than a short one
+    if not ftfy.badness.is_bad(window):  # one regex search: most windows stop here, before
+        return None                      # fix_encoding's much dearer attempts
     fixed = ftfy.fix_encoding(window)
-    if fixed == window or not ftfy.badness.is_bad(window):
+    if fixed == window:
         return None
     start = next(i for i, (a, b) in enumerate(zip(window, fixed, strict=False)) if a != b)
     return window[start:start + 12], fixed[start:start + 8]
+
+
+def candidate_lines(scan: CharScan, min_rare: float) -> tuple[set[int], set[int]]:
+    """(lines, lines): the 0-based lines with a run that can pass :func:`gbk_roundtrip`'s first
+    two tests (at least 3 Han characters among the run's first MAX_RUN, a share of rare ones of
+    at least ``min_rare``), and the lines :func:`latin_mojibake` can report (a Latin-1
+    look-alike character, and a character ftfy's heuristic needs: ``badness_signs``). Every
+    other line has no finding."""
+    import numpy as np
+
+    from validators.char_scan import BADNESS_SIGN, LATIN1_LOOKALIKE, RARE_HAN, char_class
+
+    # ftfy.badness.is_bad must accept the window around the first look-alike character
+    latin = set(scan.lines_with(char_class(bits=LATIN1_LOOKALIKE)).tolist())
+    latin.intersection_update(scan.lines_with(char_class(bits=BADNESS_SIGN)).tolist())
+    # the runs of RUN: 4 or more characters none of which is one of RUN_BREAKERS
+    starts, ends = scan.runs(char_class(RUN_BREAKERS), inside=False)
+    long_enough = ends - starts >= 4
+    starts, limits = starts[long_enough], np.minimum(ends[long_enough], starts[long_enough] + MAX_RUN)
+    if min_rare > 0:  # a run without a rare character cannot pass
+        rare_at = scan.positions(char_class(bits=RARE_HAN))
+        rare = np.searchsorted(rare_at, limits) - np.searchsorted(rare_at, starts)
+        starts, limits, rare = starts[rare > 0], limits[rare > 0], rare[rare > 0]
+    if not len(starts):
+        return set(), latin
+    han = _ideographs_in(scan, starts, limits)
+    passes = han >= 3
+    if min_rare > 0:
+        passes &= rare / np.maximum(han, 1) >= min_rare
+    return set(scan.line_of(starts[passes]).tolist()), latin
+
+
+def _ideographs_in(scan: CharScan, starts: Any, limits: Any) -> Any:
+    """How many of HAN's characters (the scan's Han except 〇) each ``[start, limit)`` holds."""
+    import numpy as np
+
+    from validators.char_scan import HAN as HAN_BIT
+    from validators.char_scan import ID_MASK, IDEOGRAPHIC_ZERO, tracked_id
+
+    zero = tracked_id(IDEOGRAPHIC_ZERO)
+    if len(starts) <= 64:  # usually none or a few runs: each on its own
+        return np.array([np.count_nonzero(v & HAN_BIT) - np.count_nonzero((v & ID_MASK) == zero)
+                         for v in (scan.values[s:e] for s, e in zip(starts.tolist(), limits.tolist(), strict=True))],
+                        np.int64)
+    values = scan.values
+    ideographs = np.append(((values & HAN_BIT) != 0) & ((values & ID_MASK) != zero), False)
+    return np.add.reduceat(ideographs, np.column_stack((starts, limits)).ravel(), dtype=np.int64)[0::2]
 
 
 @register
@@ -91,13 +146,24 @@ class MojibakeCheck(CheckType):
     }
 
     def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        for line_no, raw in enumerate(doc.lines, 1):
-            hit = self._line(line_no, raw, options)
+        scan = char_scan(doc)
+        if scan is None:
+            for line_no, raw in enumerate(doc.lines, 1):
+                hit = self._line(line_no, raw, options)
+                if hit is not None:
+                    yield hit
+            return
+        gbk, latin = candidate_lines(scan, options["min_rare"])
+        lines = doc.lines
+        for index in sorted(gbk | latin):
+            hit = self._line(index + 1, lines[index], options, gbk=index in gbk)
             if hit is not None:
                 yield hit
 
-    def _line(self, line_no: int, raw: str, options: dict[str, Any]) -> Hit | None:
-        for m in RUN.finditer(raw):
+    def _line(self, line_no: int, raw: str, options: dict[str, Any], gbk: bool = True) -> Hit | None:
+        """The line's finding; ``gbk=False`` when the scan showed that no run of it can pass
+        :func:`gbk_roundtrip` (then only the Latin-1 detector can report)."""
+        for m in RUN.finditer(raw) if gbk else ():
             found = gbk_roundtrip(m.group(), options["min_rare"], options["min_valid"],
                                   options["min_common"])
             if found:

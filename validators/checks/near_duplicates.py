@@ -5,8 +5,11 @@ Per document (``collect``, cacheable by content hash): the sorted set of 32-bit 
 the character n-grams of the normalised text (validators.dedup.fold) and its MinHash signature
 (datasketch). Over the corpus (``plan``, see validators.corpus_ops): LSH band buckets (the buckets
 of datasketch's MinHashLSH, as a group-by) with bands and rows chosen for the threshold
-(validators.dedup.choose_bands), every candidate pair verified by the exact Jaccard of the n-gram
-sets, groups by connected components.
+(validators.dedup.choose_bands); the buckets' members joined into candidate components by
+union-find (a bucket of m documents is m - 1 links, not its m * (m - 1) / 2 pairs); in each
+component every candidate pair scored exactly at once (validators.dedup.component_matches: the
+n-grams its documents share, counted from the rarer side, instead of one ``np.intersect1d`` per
+pair); groups are the connected components of the verified pairs.
 
 A pair is a near duplicate when its Jaccard reaches ``threshold``, or when the smaller document is
 almost entirely contained in the larger one (``containment``: a truncated repost). Documents with
@@ -16,13 +19,14 @@ are not named again in its near-duplicate finding.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from validators import dedup
 from validators.checks import CorpusCheckType, Option, register
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
-from validators.findings import Hit, Related
+from validators.findings import DuplicateGroup, Hit, Related
 
 
 @register
@@ -50,6 +54,9 @@ class NearDuplicatesCheck(CorpusCheckType):
                             help="ignore documents with fewer normalised characters"),
         "fold_script": Option("bool", True, help="fold Traditional to Simplified before "
                                                  "comparing"),
+        "max_related": Option("int", 5, minimum=1,
+                              help="group mates a finding lists in related (its closest match "
+                                   "among them); the whole group is listed once, in the summary"),
     }
 
     def collect(self, doc: Document, options: dict[str, Any]) -> Any:
@@ -68,57 +75,67 @@ class NearDuplicatesCheck(CorpusCheckType):
         return float(options["threshold"])
 
     def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
-             focus: set[str] | None = None) -> list[Hit]:
-        """Signatures → band buckets (a group-by) → candidate pairs → exact verification (a join in
-        two group-bys, so no process holds every n-gram set) → groups by union-find on the client
-        over the verified pairs, which are few."""
+             focus: set[str] | None = None) -> Iterable[Hit]:
+        """Signatures → band buckets (a group-by) → candidate components (union-find over each
+        bucket's links, on the client: paths only) → each component's documents in one place (a
+        group-by) scored exactly → groups and best matches (one row per document) on the client.
+        No process holds every n-gram set; no list of pairs is ever made."""
         # documents with identical normalised text share one signature: index the first of them
         by_hash = ops.group(ops.flat_map(items, _by_hash))
         if ops.count(by_hash) < 2:
             return []
-        reps = {members[0]: members for members in ops.gather(ops.flat_map(by_hash, _copy_paths))}
-        bands, rows = dedup.choose_bands(self.lsh_threshold(options), options["num_perm"])
+        copies = {members[0]: members for members in ops.gather(ops.flat_map(by_hash, _copy_paths))}
+        num_perm = options["num_perm"]
+        bands, rows = dedup.choose_bands(self.lsh_threshold(options), num_perm)
         buckets = ops.group(ops.flat_map(ops.flat_map(by_hash, _representative), _band_entries,
-                                         options["num_perm"], bands, rows))
-        candidates = ops.flat_map(buckets, _bucket_pairs)
-        needed = ops.gather(ops.flat_map(ops.group(ops.flat_map(candidates, _endpoints)), _key))
-        if not needed:
+                                         num_perm, bands, rows))
+        links = ops.gather(ops.flat_map(ops.group(ops.flat_map(buckets, _star_links)), _key))
+        if not links:
             return []
-        grams = ops.flat_map(items, _ngrams_of, ops.share(frozenset(needed)))
-        by_a = ops.group(ops.union(ops.flat_map(candidates, _pair_by_first), grams))
-        by_b = ops.group(ops.union(ops.flat_map(by_a, _forward), grams))
-        verified = ops.gather(ops.flat_map(by_b, _verify, options["threshold"], options["containment"]))
-
-        best: dict[str, tuple[float, str, str]] = {}  # path -> (similarity, measure, other)
-        pairs = []
-        for a, b, similarity, measure in sorted(verified):
-            pairs.append((a, b))
-            pairs.extend((rep, member) for rep in (a, b) for member in reps.get(rep, [rep])[1:])
-            for x, y in ((a, b), (b, a)):
-                for member in reps.get(x, [x]):
-                    if member not in best or similarity > best[member][0]:
-                        best[member] = (similarity, measure, y)
-        groups = dedup.groups_of(pairs)
+        component = dedup.candidate_components(links)
+        members = ops.group(ops.flat_map(items, _component_entry, ops.share(component)))
+        matches = ops.gather(ops.flat_map(members, _component_matches, num_perm, bands, rows,
+                                          options["threshold"], options["containment"]))
+        best: dict[str, tuple[float, str, str]] = {}  # path -> (similarity, measure, closest)
+        grouped: dict[str, list[str]] = {}
+        for path, group, similarity, measure, closest in matches:
+            for member in copies.get(path, [path]):
+                best[member] = (similarity, measure, closest)
+                grouped.setdefault(group, []).append(member)
+        groups = sorted(sorted(g) for g in grouped.values())
         if not groups:
             return []
-        meta = dict(ops.gather(ops.flat_map(items, _meta_of, ops.share(frozenset(p for g in groups for p in g)))))
-        hits = []
-        for group in groups:
-            for path in dedup.in_focus(group, focus):
-                # exact copies of this document are duplicate_documents' findings, not repeated here
-                digest, line, end = meta[path]
-                others = [p for p in group if meta[p][0] != digest]
-                if not others or path not in best:
-                    continue
-                similarity, measure, closest = best[path]
-                hits.append(Hit(line, 1, line, end,
-                                {"others": dedup.describe_others(others), "count": len(group),
-                                 "similarity": f"{dedup.round_down(similarity):.2f}",
-                                 "measure": measure, "text": closest,
-                                 "closest": f" with {closest}" if len(others) > 1 else ""},
-                                related=tuple(Related(p, meta[p][1]) for p in others),
-                                evidence="\0".join(others), path=path))
-        return hits
+        wanted = frozenset(p for g in groups for p in g)
+        meta = dict(ops.gather(ops.flat_map(items, _meta_of, ops.share(wanted))))
+        return _hits(groups, best, meta, focus, options["max_related"])
+
+
+def _hits(groups: list[list[str]], best: dict[str, tuple[float, str, str]],
+          meta: dict[str, tuple[str, int, int]], focus: set[str] | None,
+          max_related: int) -> Iterator[Hit]:
+    """One hit per document of each group (in focus), made as the findings are: the names of all
+    group mates (the fingerprint's evidence) exist for one hit at a time."""
+    for group in groups:
+        shared = DuplicateGroup(tuple(group), tuple(
+            (best[p][2], f"{dedup.round_down(best[p][0]):.2f}", best[p][1]) for p in group))
+        mates = dedup.GroupMates(group, [meta[p][0] for p in group])
+        for index, path in enumerate(group):
+            if (focus is not None and path not in focus) or path not in best:
+                continue
+            # exact copies of this document are duplicate_documents' findings, not repeated here
+            count = mates.count(index)
+            if not count:
+                continue
+            _, line, end = meta[path]
+            similarity, measure, closest = best[path]
+            yield Hit(line, 1, line, end,
+                      {"others": dedup.describe_others_counted(mates.first(index, 3), count),
+                       "count": len(group), "similarity": f"{dedup.round_down(similarity):.2f}",
+                       "measure": measure, "text": closest,
+                       "closest": f" with {closest}" if count > 1 else ""},
+                      related=tuple(Related(p, meta[p][1]) for p in dedup.first_related(
+                          mates.first(index, max_related), closest, max_related)),
+                      evidence=mates.joined(index), path=path, group=shared)
 
 
 # The steps of the plan (module-level: they pickle by reference and run where the data is).
@@ -143,55 +160,28 @@ def _band_entries(rep: tuple[str, bytes], num_perm: int, bands: int,
     return [(key, path) for key in dedup.band_keys(sig, num_perm, bands, rows)]
 
 
-def _bucket_pairs(bucket: tuple[tuple[int, int], list[str]]) -> list[tuple[str, str]]:
-    return list(dedup.bucket_pairs(bucket[1])) if len(bucket[1]) > 1 else []
-
-
-def _endpoints(pair: tuple[str, str]) -> list[tuple[str, int]]:
-    return [(pair[0], 0), (pair[1], 0)]
+def _star_links(bucket: tuple[tuple[int, int], list[str]]) -> list[tuple[tuple[str, str], int]]:
+    return [(link, 0) for link in dedup.star_links(bucket[1])]
 
 
 def _key(group: tuple[Any, list[Any]]) -> list[Any]:
     return [group[0]]
 
 
-def _ngrams_of(entry: tuple[str, Any], needed: frozenset[str]) -> list[tuple[str, tuple[str, bytes]]]:
+def _component_entry(entry: tuple[str, Any], component: dict[str, str]
+                     ) -> list[tuple[str, tuple[str, bytes, bytes]]]:
     path, item = entry
-    return [(path, ("g", item["ngrams"]))] if path in needed else []
+    return [(component[path], (path, item["ngrams"], item["sig"]))] if path in component else []
 
 
-def _pair_by_first(pair: tuple[str, str]) -> list[tuple[str, tuple[str, str]]]:
-    return [(pair[0], ("p", pair[1]))]
-
-
-def _forward(group: tuple[str, list[tuple[Any, ...]]]) -> list[tuple[str, tuple[str, str, bytes]]]:
-    """The first document's n-grams, sent to each of its (distinct) partners."""
-    a, values = group
-    grams = [v[1] for v in values if v[0] == "g"]
-    partners = sorted({v[1] for v in values if v[0] == "p"})
-    return [(b, ("a", a, grams[0])) for b in partners] if grams else []
-
-
-def _verify(group: tuple[str, list[tuple[Any, ...]]], threshold: float,
-            containment: float) -> list[tuple[str, str, float, str]]:
-    """Exact Jaccard (or containment) of every candidate pair ending at this document."""
-    import numpy as np
-
-    b, values = group
-    grams = [v[1] for v in values if v[0] == "g"]
-    if not grams:
-        return []
-    mine = np.frombuffer(grams[0], dtype=np.uint32)
-    out = []
-    for v in values:
-        if v[0] != "a":
-            continue
-        jac, contained = dedup.jaccard(np.frombuffer(v[2], dtype=np.uint32), mine)
-        if jac >= threshold:
-            out.append((v[1], b, jac, "Jaccard"))
-        elif containment > 0 and contained >= containment:
-            out.append((v[1], b, contained, "containment"))
-    return out
+def _component_matches(group: tuple[str, list[tuple[str, bytes, bytes]]], num_perm: int, bands: int,
+                       rows: int, threshold: float, containment: float
+                       ) -> list[tuple[str, str, float, str, str]]:
+    """Every candidate pair of one component scored exactly, where its n-gram sets are."""
+    values = group[1]
+    return dedup.component_matches([v[0] for v in values], [v[1] for v in values],
+                                   [v[2] for v in values], num_perm, bands, rows, threshold,
+                                   containment)
 
 
 def _meta_of(entry: tuple[str, Any], wanted: frozenset[str]) -> list[tuple[str, tuple[str, int, int]]]:

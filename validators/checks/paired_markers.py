@@ -1,4 +1,7 @@
-"""``paired_markers``: ``<a>`` spans must pair up inside their sentence, in lexicon order."""
+"""``paired_markers``: ``<a>`` spans must pair up inside their sentence, in lexicon order.
+
+The pair lexicon knows frames (当/在/从 … 以后/之后/时), variants of a part (不仅仅 for 不仅) and both
+scripts (雖然…但是): see validators.lexicons."""
 
 from __future__ import annotations
 
@@ -43,10 +46,9 @@ class PairedMarkersCheck(CheckType):
             if not lexicon.pairs:
                 return
             for pair in pairing.pairs:
-                forward = (pair.first.text, pair.second.text)
-                if forward in lexicon.pairs:
+                if lexicon.knows_pair(pair.first.text, pair.second.text):
                     continue
-                backward = (pair.second.text, pair.first.text) in lexicon.pairs
+                backward = lexicon.knows_pair(pair.second.text, pair.first.text)
                 if (problem == "reversed") == backward:
                     yield Hit(pair.first.line, pair.first.column, pair.second.line,
                               pair.second.end_column,

@@ -20,6 +20,10 @@ is the opposite policy: full-width ，。？！：；（） are reported.
 ``fullwidth_alnum``: full-width ASCII letters and digits (ＡＢＣ１２３), which should be ASCII.
 
 Both are fixable: :func:`edits` is what ``--fix`` applies (one code point for one code point).
+
+With the document's character scan, the marks and their neighbours' classes are tested for all
+lines at once (:func:`_scanned`); only lines that may hold a protected span go through
+:func:`offending`, the per-line code.
 """
 
 from __future__ import annotations
@@ -27,12 +31,18 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from validators.checks import CheckType, Option, register
 from validators.checks._chars import is_han
 from validators.document import Document
+from validators.facts import plain_char_scan
 from validators.findings import Hit
+
+if TYPE_CHECKING:
+    from validators.char_scan import CharScan
 
 PROBLEMS = ("halfwidth", "fullwidth_alnum")
 STYLES = ("fullwidth", "halfwidth")
@@ -288,22 +298,175 @@ def offending(plain: str, options: dict[str, Any]) -> list[tuple[int, str]]:
     return [(i, TO_FULL[plain[i]]) for i in halfwidth_positions(plain, options["chars"])]
 
 
-def _per_line(doc: Document, options: dict[str, Any]) -> Iterator[tuple[int, Any, list[tuple[int, str]]]]:
-    """(line number, line, offending characters) of the lines with any; code blocks are skipped."""
+ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+TLD_FIRST = frozenset(tld[0] for tld in HAN_TLDS)
+ASCII_ALNUM = "0123456789" + ASCII_LETTERS
+
+
+@dataclass(slots=True)
+class LineMarks:
+    """The offending characters of one line: plain columns, replacements, the characters."""
+
+    cols: list[int]
+    replacements: list[str]
+    chars: list[str]
+
+    @classmethod
+    def of(cls, plain: str, found: list[tuple[int, str]]) -> LineMarks:
+        """From :func:`offending`'s list for the line ``plain``."""
+        return cls([c for c, _ in found], [r for _, r in found], [plain[c] for c, _ in found])
+
+
+def _per_line(doc: Document, options: dict[str, Any]) -> Iterator[tuple[int, LineMarks]]:
+    """(line number, offending characters) of the lines with any; code blocks are skipped. With
+    the character scan, only the lines it cannot settle run :func:`offending`."""
     plain = doc.plain_text
     code = (fenced_lines(line.plain for line in doc.markup.lines)  # no list of every line
             if "```" in plain or "~~~" in plain else set())
-    for line_no, line in enumerate(doc.markup.lines, 1):
-        if line_no not in code:
-            found = offending(line.plain, options)
-            if found:
-                yield line_no, line, found
+    scan = plain_char_scan(doc)
+    if scan is None:
+        for line_no, line in enumerate(doc.markup.lines, 1):
+            if line_no not in code:
+                found = offending(line.plain, options)
+                if found:
+                    yield line_no, LineMarks.of(line.plain, found)
+        return
+    settled, unsettled = _scanned(scan, options)
+    lines = doc.markup.lines
+    for index in sorted(settled.keys() | unsettled):
+        if index + 1 in code:
+            continue
+        if index in settled:
+            yield index + 1, settled[index]
+            continue
+        line_plain = lines[index].plain
+        found = offending(line_plain, options)
+        if found:
+            yield index + 1, LineMarks.of(line_plain, found)
+
+
+def _scanned(scan: CharScan, options: dict[str, Any]) -> tuple[dict[int, LineMarks], set[int]]:
+    """What :func:`offending` gives, from the character scan of the plain text: ({line: offending
+    characters} of the lines it settles, the lines it leaves to :func:`offending`: those with a
+    possible protected span or a bracket pair to match). Lines in neither have none. 0-based."""
+    import numpy as np
+
+    from validators.char_scan import HAN, NEWLINE_ID, char_class, chars_of
+
+    if options["problem"] == "fullwidth_alnum":
+        chars = "".join(c for c in (options["chars"] or FULLWIDTH_ALNUM) if c in FULLWIDTH_ALNUM)
+        replacements = {c: chr(ord(c) - 0xFEE0) for c in chars}
+    elif options["style"] == "halfwidth":
+        chars = "".join(TO_FULL[c] for c in options["chars"] if c in TO_FULL)
+        replacements = TO_HALF
+    else:
+        chars = options["chars"]
+        replacements = TO_FULL
+    marks = char_class(chars)
+    at = scan.positions(marks)
+    if marks.untracked:  # a mark the scan cannot name: every line with a mark runs offending
+        return {}, set(scan.line_of(at).tolist())
+    if not len(at):
+        return {}, set()
+    unsettled: set[int] = set()
+    values = scan.values[at]
+    if options["problem"] == "halfwidth" and options["style"] == "fullwidth":
+        # _han_context's tests, on the neighbours' classes (a line end is "\n", in no class)
+        brackets = char_class("()").contains(values)
+        before, after = scan.neighbours(at, -1), scan.neighbours(at, 1)
+        after_ok = char_class(OPENERS, HAN).contains(after)
+        hit = char_class(CLOSERS, HAN).contains(before) & ~brackets
+        hit &= np.where(char_class(SENTENCE_FINAL).contains(values),
+                        (after == NEWLINE_ID) | after_ok | char_class(CLOSERS).contains(after),
+                        after_ok | char_class(ASCII_ALNUM).contains(after))
+        if "(" in chars and ")" in chars:  # ( ) count only as a pair
+            pairs = _bracket_pairs(scan, at[brackets], values[brackets])
+            hit[np.searchsorted(at, pairs)] = True
+        at, values = at[hit], values[hit]
+    if not len(at):
+        return {}, unsettled
+    lines = scan.line_of(at)
+    protected = _protected_lines(scan)
+    # deal the marks out to their lines: each line's slice of the lists
+    firsts = np.flatnonzero(np.concatenate(([True], lines[1:] != lines[:-1])))
+    cols = (at - scan.starts[lines]).tolist()
+    found_chars = chars_of(values)
+    found_replacements = [replacements[c] for c in found_chars]
+    settled: dict[int, LineMarks] = {}
+    for line, lo, hi in zip(lines[firsts].tolist(), firsts.tolist(), [*firsts[1:].tolist(), len(cols)],
+                            strict=True):
+        if line in protected:
+            unsettled.add(line)
+        elif line not in unsettled:
+            settled[line] = LineMarks(cols[lo:hi], found_replacements[lo:hi], found_chars[lo:hi])
+    return settled, unsettled
+
+
+def _bracket_pairs(scan: CharScan, at: Any, values: Any) -> Any:
+    """Offsets of the brackets of the pairs _han_context reports, given the offsets and values of
+    every ``(`` and ``)``: it pairs them up with a stack per line (a ``)`` with an empty stack is
+    ignored), here the same pairs by depth: in one line, the brackets at one depth alternate
+    ``(``, its ``)``, ``(``, … . A pair counts with Han before ``(`` or after ``)``, unless it is
+    a call (:func:`_is_call`)."""
+    import numpy as np
+
+    from validators.char_scan import HAN, char_class
+
+    if not len(at):
+        return at
+    opens = char_class("(").contains(values)
+    lines = scan.line_of(at)
+    step = np.where(opens, 1, -1)
+    first = np.concatenate(([True], lines[1:] != lines[:-1]))
+    group = np.cumsum(first) - 1
+    total = np.cumsum(step)
+    in_line = total - (total - step)[first][group]  # the sum of the steps so far in the line
+    # a ) on an empty stack changes nothing: depth = sum - min(0, lowest sum so far in the line)
+    spread = 2 * len(at) + 2  # each line below the one before, so the running minimum restarts
+    lowest = np.minimum.accumulate(in_line - group * spread) + group * spread
+    depth = in_line - np.minimum(lowest, 0)
+    depth_before = np.concatenate(([0], depth[:-1]))
+    depth_before[first] = 0
+    level = np.where(opens, depth, depth_before)
+    keep = np.flatnonzero(opens | (depth_before > 0))  # the ( and the ) that pop one
+    order = keep[np.lexsort((at[keep], level[keep], lines[keep]))]
+    a, b = order[:-1], order[1:]
+    paired = opens[a] & ~opens[b] & (lines[a] == lines[b]) & (level[a] == level[b])
+    opened, closed = at[a[paired]], at[b[paired]]
+    han = (((scan.neighbours(opened, -1) & HAN) != 0) | ((scan.neighbours(closed, 1) & HAN) != 0))
+    text = scan.text
+    found = [(o, c) for o, c in zip(opened[han].tolist(), closed[han].tolist(), strict=True)
+             if not _is_call(text, o, c)]
+    return np.array(sorted(p for pair in found for p in pair), np.int64)
+
+
+def _protected_lines(scan: CharScan) -> set[int]:
+    """The 0-based lines that can hold a protected span: those with a character that one of
+    protected_spans' patterns needs. ``://`` and paths need a ``/`` (or ``\\``), ``www.`` a ``.``
+    after ``w``, a bare domain a ``.`` before a letter or the first character of a Chinese
+    top-level domain, a link target ``](``, an e-mail address ``@``, code a backtick."""
+    import numpy as np
+
+    from validators.char_scan import HAN, char_class
+
+    signs = [scan.positions(char_class("@`/\\"))]
+    dots = scan.positions(char_class("."))
+    after = scan.neighbours(dots, 1)
+    domain = char_class(ASCII_LETTERS).contains(after) | char_class("wW").contains(scan.neighbours(dots, -1))
+    han_after = np.flatnonzero(~domain & ((after & HAN) != 0))  # which Han character: from the text
+    domain[han_after] = [scan.text[i + 1] in TLD_FIRST for i in dots[han_after].tolist()]
+    signs.append(dots[domain])
+    brackets = scan.positions(char_class("]"))
+    signs.append(brackets[char_class("(").contains(scan.neighbours(brackets, 1))])
+    return set(scan.line_of(np.concatenate(signs)).tolist())
 
 
 def edits(doc: Document, options: dict[str, Any]) -> list[tuple[int, int, str]]:
     """(line, 0-based raw column, replacement) for ``--fix``: same length, nothing lost."""
+    lines = doc.markup.lines
     return [(line_no, line.raw_column(col), repl)
-            for line_no, line, found in _per_line(doc, options) for col, repl in found]
+            for line_no, found in _per_line(doc, options)
+            for line in (lines[line_no - 1],) for col, repl in zip(found.cols, found.replacements, strict=True)]
 
 
 @register
@@ -327,7 +490,7 @@ class PunctuationWidthCheck(CheckType):
         per_line = list(_per_line(doc, options))
         if not per_line:
             return
-        total = sum(len(found) for _, _, found in per_line)
+        total = sum(len(found.cols) for _, found in per_line)
         group = options["group"]
         if group == "auto" and options["problem"] == "halfwidth":
             # the document's own style: half-width throughout -> one finding for the document
@@ -335,23 +498,25 @@ class PunctuationWidthCheck(CheckType):
             text = doc.plain_text
             regular = sum(text.count(c) for c in expected)
             group = "document" if total > regular and len(per_line) > 1 else "line"
-        for line_no, line, found in per_line:
-            col, repl = found[0]
+        lines = doc.markup.lines
+        for line_no, found in per_line:
+            line = lines[line_no - 1]
+            col, repl, char = found.cols[0], found.replacements[0], found.chars[0]
             raw_col = line.raw_column(col) + 1
             if group == "document":
-                marks = "".join(dict.fromkeys(ln.plain[c] for _, ln, f in per_line for c, _ in f))
-                suggestion = "".join(dict.fromkeys(r for _, _, f in per_line for _, r in f))
+                marks = "".join(dict.fromkeys(chain.from_iterable(f.chars for _, f in per_line)))
+                suggestion = "".join(dict.fromkeys(chain.from_iterable(f.replacements for _, f in per_line)))
                 where = (f"the document's style: {total} marks {' '.join(marks)} on "
                          f"{len(per_line)} lines, the first one here")
             else:
-                marks = "".join(dict.fromkeys(line.plain[c] for c, _ in found))
-                suggestion = "".join(dict.fromkeys(r for _, r in found))
-                where = ("once in this line" if len(found) == 1
-                         else f"{len(found)} in this line: {' '.join(marks)}")
+                marks = "".join(dict.fromkeys(found.chars))
+                suggestion = "".join(dict.fromkeys(found.replacements))
+                where = ("once in this line" if len(found.cols) == 1
+                         else f"{len(found.cols)} in this line: {' '.join(marks)}")
             yield Hit(line_no, raw_col, line_no, raw_col + 1,
-                      {"text": line.plain[col], "replacement": repl, "count": len(found),
+                      {"text": char, "replacement": repl, "count": len(found.cols),
                        "total": total, "marks": " ".join(marks), "suggestion": " ".join(suggestion),
                        "where": where},
-                      evidence=line.plain[col] + line.plain[max(col - 2, 0):col + 3])
+                      evidence=char + line.plain[max(col - 2, 0):col + 3])
             if group == "document":
                 return

@@ -3,8 +3,11 @@
 Typical of scraped pages: the title printed twice, a caption or a paragraph pasted twice. Lines are
 compared in their normalised form (validators.dedup.fold: tags, width, script, spaces and
 punctuation folded); short lines (blank lines, ``---``, a lone ``“”``, ``编辑``) never count: a
-line must have ``min_chars`` letters or digits. Every later occurrence is reported, pointing at the
-first one in ``related``.
+line must have ``min_chars`` letters or digits. A repetition is reported, pointing at the earlier
+occurrence it repeats in ``related``, when it is near it (at most ``max_gap`` non-blank lines in
+between: a title printed twice in a row) or when it is a whole paragraph (``paragraph_chars``
+letters or more, pasted twice anywhere). A shorter line repeated further apart is the structure
+of the text (the same sub-heading in two sections of an article), not an extraction artefact.
 """
 
 from __future__ import annotations
@@ -27,21 +30,33 @@ class RepeatedLinesCheck(CheckType):
                             help="only lines with at least this many letters and digits count"),
         "fold_script": Option("bool", True, help="fold Traditional to Simplified before "
                                                  "comparing"),
+        "max_gap": Option("int", 2, minimum=0,
+                          help="non-blank lines that may stand between a line and its repetition"),
+        "paragraph_chars": Option("int", 30, minimum=1,
+                                  help="a line this long (letters and digits) is reported "
+                                       "however far apart it repeats"),
     }
 
     def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        first: dict[str, int] = {}
+        last: dict[str, tuple[int, int]] = {}  # folded line -> (line number, non-blank index)
         folded_lines = dedup.folded_lines(doc, options["fold_script"])
+        filled = 0  # non-blank lines so far
         for number, (raw, folded) in enumerate(zip(doc.lines, folded_lines, strict=True), 1):
             line = raw.rstrip("\r")
+            if line.strip():
+                filled += 1
             if len(folded) < options["min_chars"]:
                 continue
-            if folded not in first:
-                first[folded] = number
+            earlier = last.get(folded)
+            last[folded] = (number, filled)
+            if earlier is None:
                 continue
+            gap = filled - earlier[1] - 1  # non-blank lines in between
+            if gap > options["max_gap"] and len(folded) < options["paragraph_chars"]:
+                continue  # a heading or short line of the text's structure
             text = line.strip()
             yield Hit(number, 1, number, len(line) + 1,
-                      {"first_line": first[folded], "text": text[:40] + ("…" if len(text) > 40
-                                                                          else ""),
+                      {"first_line": earlier[0], "text": text[:40] + ("…" if len(text) > 40
+                                                                      else ""),
                        "similarity": "1.00"},
-                      related=(Related(doc.path, first[folded]),), evidence=folded)
+                      related=(Related(doc.path, earlier[0]),), evidence=folded)

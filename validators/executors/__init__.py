@@ -36,6 +36,22 @@ class Executor:
 
         return finish_corpus(ruleset, [o.result for o in outcomes], set(focus) if focus is not None else None)
 
+    def corpus_summary(self, ruleset: RuleSet, outcomes: Sequence[Any]) -> dict[str, Any]:
+        """What corpus rules add to the run's summary: ``check.summarize`` of every enabled corpus
+        rule whose check type names a ``summary_key`` (CON001: the per-connective counts)."""
+        from validators.checks import CorpusCheckType
+        from validators.corpus_ops import LocalOps
+
+        out: dict[str, Any] = {}
+        for rule in ruleset.corpus_rules():
+            check = rule.check
+            if isinstance(check, CorpusCheckType) and check.summary_key:
+                collected = {o.result.path: o.result.collected[rule.id] for o in outcomes
+                             if rule.id in o.result.collected}
+                ops = LocalOps.of(collected, rule.id)
+                out[check.summary_key] = check.summarize(ops, ops.items(rule.id), rule.options)
+        return out
+
     def info(self) -> dict[str, Any]:
         """For the profile only (never in a report): e.g. the number of workers used."""
         return {}

@@ -135,6 +135,17 @@ class DaskExecutor(Executor):
             findings.extend(findings_from_hits(rule, None, hits, "", Counter()))
         return findings
 
+    def corpus_summary(self, ruleset: RuleSet, outcomes: Sequence[Any]) -> dict[str, Any]:
+        if self._collected is None:
+            return super().corpus_summary(ruleset, outcomes)
+        from validators.checks import CorpusCheckType
+        from validators.executors.dask_ops import DaskOps
+
+        ops = DaskOps(self.client, self._collected)
+        return {rule.check.summary_key: rule.check.summarize(ops, ops.items(rule.id), rule.options)
+                for rule in ruleset.corpus_rules()
+                if isinstance(rule.check, CorpusCheckType) and rule.check.summary_key}
+
     def close(self) -> None:
         """Release what this run persisted; stop the client and cluster only if started here."""
         self._release()

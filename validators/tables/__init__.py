@@ -11,7 +11,7 @@ pandas and pandera are heavy imports: nothing in this package imports them at mo
 ``corpus-validate check`` run never pays for them.
 """
 
-TABLES = ("documents", "spans", "pairs", "findings")
+TABLES = ("documents", "spans", "pairs", "findings", "connectives")
 
 # Failure kinds of a table and the stable SCH rule that reports each (rules/schema.yaml).
 KINDS: dict[str, str] = {

@@ -25,12 +25,13 @@ FAIL_ON = ["error", "warning", "info", "never"]
 
 
 def add_parsers(sub: Any) -> None:
-    extract = sub.add_parser("extract", help="write the documents, spans, pairs and findings "
-                             "tables of a corpus (CSV or Parquet), validated by their schemas")
+    extract = sub.add_parser("extract", help="write the documents, spans, pairs, findings and "
+                             "connectives tables of a corpus (CSV or Parquet), validated by their schemas")
     extract.add_argument("paths", nargs="*", metavar="PATH",
                          help="corpus files or folders (default: the configured corpus)")
     extract.add_argument("--out", type=Path, required=True, metavar="DIR",
-                         help="folder to write documents, spans, pairs and findings into")
+                         help="folder to write the documents, spans, pairs, findings and connectives "
+                         "tables into")
     extract.add_argument("--as", dest="as_format", choices=["csv", "parquet"], default="csv",
                          help="the tables' file format (default: csv)")
     extract.add_argument("--config", type=Path)
@@ -40,7 +41,7 @@ def add_parsers(sub: Any) -> None:
     extract.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
     check = sub.add_parser("check-table", help="validate a table (CSV or Parquet) against the "
-                           "documents, spans, pairs or findings schema")
+                           "documents, spans, pairs, findings or connectives schema")
     check.add_argument("file", type=Path, metavar="FILE",
                        help="the table to validate: a CSV or Parquet file")
     check.add_argument("--schema", choices=list(TABLES),

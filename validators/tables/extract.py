@@ -1,4 +1,5 @@
-"""Extraction: the parsed corpus → ``documents``, ``spans``, ``pairs`` and ``findings`` tables.
+"""Extraction: the parsed corpus → ``documents``, ``spans``, ``pairs``, ``findings`` and
+``connectives`` tables.
 
 The per-document part (:func:`document_rows`) is plain Python on one parsed :class:`Document`
 (picklable rows, no pandas); :func:`build_frames` turns the rows of the whole run into pandas
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from validators.checks.untagged_connective import connective_item
 from validators.document import Document
 from validators.facts import DocumentFacts, document_facts
 from validators.findings import Finding
@@ -38,11 +40,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "second_text", "first_start", "first_end", "second_start", "second_end"),
     "findings": ("rule", "name", "category", "severity", "path", "line", "column", "end_line",
                  "end_column", "message", "context", "fingerprint", "related"),
+    "connectives": ("form", "tagged", "untagged", "cand", "a"),
 }
 BOOL_COLUMNS = frozenset({"bom", "annotated"})
 TEXT_COLUMNS = frozenset({"doc_id", "path", "encoding", "line_endings", "script", "sha256", "tag",
                           "text", "role", "first_text", "second_text", "rule", "name", "category",
-                          "severity", "message", "context", "fingerprint", "related"})
+                          "severity", "message", "context", "fingerprint", "related", "form"})
 
 
 def sentence_end_of(ruleset: RuleSet | None) -> str:
@@ -54,12 +57,14 @@ def sentence_end_of(ruleset: RuleSet | None) -> str:
 
 @dataclass
 class DocumentRows:
-    """One document's rows of the ``documents``, ``spans`` and ``pairs`` tables (picklable)."""
+    """One document's rows of the ``documents``, ``spans`` and ``pairs`` tables (picklable), and
+    what the ``connectives`` table counts in it (its clean lines and spans, as CON001 sees them)."""
 
     document: dict[str, Any]
     spans: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[dict[str, Any]] = field(default_factory=list)
     plain_text: str = ""
+    connectives: Any = None
 
 
 def document_rows(doc: Document, doc_id: str, sentence_end: str = DEFAULT_SENTENCE_END, *,
@@ -95,7 +100,7 @@ def document_rows(doc: Document, doc_id: str, sentence_end: str = DEFAULT_SENTEN
     plain = doc.plain_text if readable else ""
     if facts is None:
         facts = document_facts(doc, sentence_end)
-    return DocumentRows(facts.document_row(doc_id), span_rows, pairs, plain)
+    return DocumentRows(facts.document_row(doc_id), span_rows, pairs, plain, connective_item(doc))
 
 
 def finding_row(finding: Finding) -> dict[str, Any]:
@@ -122,12 +127,26 @@ def frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(COLUMNS[table]))
 
 
-def build_frames(rows: list[DocumentRows], findings: list[Finding]) -> dict[str, pd.DataFrame]:
+def connective_table_rows(rows: list[DocumentRows], options: dict[str, Any] | None = None
+                          ) -> list[dict[str, Any]]:
+    """Per connective form tagged in the corpus: tagged (<cand>, <a>) and untagged occurrences,
+    counted as CON001 counts them (with its ``lexicon`` and ``ignore`` options when given), so the
+    table and the HTML report's connective counts agree."""
+    from validators.checks.untagged_connective import connective_rows
+    from validators.corpus_ops import LocalOps
+
+    ops = LocalOps.of({str(r.document["doc_id"]): r.connectives for r in rows})
+    return connective_rows(ops, ops.items(""), options or {})
+
+
+def build_frames(rows: list[DocumentRows], findings: list[Finding],
+                 connective_options: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     return {
         "documents": frame("documents", [r.document for r in rows]),
         "spans": frame("spans", [s for r in rows for s in r.spans]),
         "pairs": frame("pairs", [p for r in rows for p in r.pairs]),
         "findings": frame("findings", [finding_row(f) for f in findings]),
+        "connectives": frame("connectives", connective_table_rows(rows, connective_options)),
     }
 
 
@@ -151,6 +170,7 @@ def extract_corpus(files: list[CorpusFile], ruleset: RuleSet,
         settings = Settings(sentence_end=sentence_end_of(ruleset))
     result = run(files, ruleset, settings, progress=progress, rows_of=document_rows)
     rows: list[DocumentRows] = list(result.rows)
-    return Extraction(build_frames(rows, result.findings), {r.document["doc_id"]: r.plain_text
-                                                            for r in rows},
+    untagged = next((r for r in ruleset if r.check.name == "untagged_connective"), None)
+    return Extraction(build_frames(rows, result.findings, untagged.options if untagged else None),
+                      {r.document["doc_id"]: r.plain_text for r in rows},
                       result.findings, settings.sentence_end)

@@ -290,8 +290,29 @@ class Findings(pa.DataFrameModel):
         category_of_rule = {"rule": "rule", "category": "category"}
 
 
+class Connectives(pa.DataFrameModel):
+    """One row per connective form tagged in the corpus: how often it is tagged and untagged."""
+
+    form: Series[str] = pa.Field(unique=True, str_length={"min_value": 1},
+                                 description="the connective's surface form (但是)")
+    tagged: Series[pd.Int64Dtype] = pa.Field(ge=1, description="spans with this text in the "
+                                             "annotated documents (<cand> and <a>)")
+    untagged: Series[pd.Int64Dtype] = pa.Field(ge=0, description="occurrences of the form "
+                                               "outside every span of the annotated documents, "
+                                               "counted as CON001 counts them")
+    cand: Series[pd.Int64Dtype] = pa.Field(ge=0, description="<cand> spans with this text")
+    a: Series[pd.Int64Dtype] = pa.Field(ge=0, description="<a> spans with this text")
+
+    class Config:
+        name = "connectives"
+        description = ("One row per connective form tagged in the corpus: how often it is "
+                       "tagged and untagged.")
+        column_sum = {"total": "tagged", "parts": ["cand", "a"]}
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents, "spans": Spans, "pairs": Pairs, "findings": Findings,
+    "connectives": Connectives,
 }
 
 

@@ -40,6 +40,7 @@ NEEDS_CORPUS: dict[str, list[str]] = {
     "pairs": ["each part against the document's plain text at its offsets",
               "that both parts are <a> spans of the same document and sentence"],
     "findings": [],
+    "connectives": [],
 }
 
 

@@ -1,0 +1,118 @@
+"""``boundary_variation``: the same connective's span cut differently in the same context
+(``<cand>但是</cand>我们`` in one place, ``<cand>但</cand>是我们`` in another; corpus-wide, over the
+annotated documents).
+
+Two spans are in the same context when they start at the same point of an identical string (the
+``context`` characters before the start and the ``window`` characters from it) or end at the same
+point of one (the ``window`` characters up to the end and the ``context`` after), and differ in
+length. The occurrences of the cut that is rarer in that context are reported (on a tie, the cut
+that is not a word of the lexicon; if neither or both are, every occurrence), each naming where
+the other cut is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, ClassVar
+
+from validators.checks import CorpusCheckType, Option, register
+from validators.checks._consistency import (
+    MAX_RELATED,
+    by_line,
+    describe_places,
+    option_words,
+    span_columns,
+)
+from validators.checks.untagged_connective import connective_item
+from validators.corpus_ops import CorpusOps
+from validators.document import Document
+from validators.findings import Hit, Related
+
+# (path, line, column, end column, tag, text, marked-up window)
+Place = tuple[str, int, int, int, str, str, str]
+
+
+@register
+class BoundaryVariationCheck(CorpusCheckType):
+    name: ClassVar[str] = "boundary_variation"
+    summary: ClassVar[str] = "a connective's span cut differently in the same context"
+    options: ClassVar[dict[str, Option]] = {
+        "context": Option("int", 2, minimum=0, maximum=20,
+                          help="characters outside the anchored end that must be identical"),
+        "window": Option("int", 6, minimum=2, maximum=40,
+                         help="characters from the anchored end that must be identical (longer "
+                              "than the spans compared)"),
+        "lexicon": Option("lexicon", None, help="connective lexicon: on a tie, the cut that is "
+                                                "not one of its words is reported"),
+    }
+
+    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+        return connective_item(doc)
+
+    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+             focus: set[str] | None = None) -> list[Hit]:
+        """Group spans by their start-anchored and their end-anchored context; a group with
+        spans of different lengths makes hits."""
+        words = option_words(options)
+        found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
+            items, _anchored, options["context"], options["window"])), _cut_hits, ops.share(words)))
+        seen: set[tuple[str, int, int]] = set()
+        hits = []
+        for hit in sorted(found, key=lambda h: (h.path or "", h.line, h.column, h.fields["other"])):
+            key = (hit.path or "", hit.line, hit.column)
+            if key in seen or (focus is not None and hit.path not in focus):
+                continue
+            seen.add(key)
+            hits.append(hit)
+        return hits
+
+
+def _anchored(entry: tuple[str, Any], context: int,
+              window: int) -> list[tuple[tuple[str, str, str], Place]]:
+    """Each span under its start-anchored key (``context`` characters before it, ``window`` from
+    its start) and its end-anchored key (``window`` up to its end, ``context`` after), with the
+    marked-up window that shows its cut."""
+    path, item = entry
+    lines = dict(item["lines"])
+    spans = by_line(list(item["spans"]))
+    out = []
+    for line, start, end, tag in item["spans"]:
+        if end - start >= window:
+            continue  # longer than the window: no room for the other cut's context
+        text = lines[line]
+        column, end_column = span_columns(spans[line], start, end, tag)
+        form = text[start:end]
+        marked = f"<{tag}>{form}</{tag}>"
+        left, ahead = text[max(0, start - context):start], text[start:start + window]
+        behind, right = text[max(0, end - window):end], text[end:end + context]
+        out.append((("start", left, ahead),
+                    (path, line, column, end_column, tag, form, left + marked + ahead[len(form):])))
+        out.append((("end", behind, right),
+                    (path, line, column, end_column, tag, form,
+                     behind[:len(behind) - len(form)] + marked + right)))
+    return out
+
+
+def _cut_hits(group: tuple[tuple[str, str, str], list[Place]], words: frozenset[str]) -> list[Hit]:
+    _, places = group
+    cuts = Counter(p[5] for p in places)
+    if len(cuts) < 2:
+        return []
+    most = max(cuts.values())
+    reported = {form for form, n in cuts.items() if n < most}
+    if not reported:  # a tie: the cut that is not a word, if that tells them apart
+        unknown = {form for form in cuts if form not in words}
+        reported = unknown if unknown and len(unknown) < len(cuts) else set(cuts)
+    hits = []
+    for path, line, column, end, tag, form, marked in places:
+        if form not in reported:
+            continue
+        others = [p for p in places if p[5] != form]
+        other = max(Counter(p[6] for p in others).items(), key=lambda kv: (kv[1], kv[0]))[0]
+        where = [(p[0], p[1]) for p in others if p[6] == other]
+        hits.append(Hit(line, column, line, end,
+                        {"text": form, "tag": tag, "marked": marked, "other": other,
+                         "count": len(where), "where": describe_places(where, len(where))},
+                        related=tuple(Related(p, n) for p, n in where[:MAX_RELATED]),
+                        evidence=f"{form}\0{marked}", path=path))
+    return hits
