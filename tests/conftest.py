@@ -19,14 +19,19 @@ SAMPLE = REPO / "sample-corpus"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-def corpus_generator() -> ModuleType:
-    """benchmarks/generate_corpus.py (not a package module): the generated corpora of the tests."""
-    spec = importlib.util.spec_from_file_location("generate_corpus",
-                                                  REPO / "benchmarks" / "generate_corpus.py")
+def load_script(path: Path, name: str) -> ModuleType:
+    """A script that is not a package module (a benchmark's generator, a data folder's measure.py),
+    imported by path so the tests use the very code that prints the README's numbers."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def corpus_generator() -> ModuleType:
+    """benchmarks/generate_corpus.py: the generated corpora of the tests."""
+    return load_script(REPO / "benchmarks" / "generate_corpus.py", "generate_corpus")
 
 
 def run_cli(*args: str, cwd: Path | None = None, input: str | None = None

@@ -4,7 +4,6 @@ across the annotated documents, the per-connective counts, and the same hits on 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_script
 from test_corpus_ops import client  # noqa: F401  (the 2-process LocalCluster fixture)
 
 from validators.corpus_ops import LocalOps
@@ -32,11 +31,7 @@ def rules() -> RuleSet:
 
 def measure() -> ModuleType:
     """tests/data/consistency/measure.py: the measurements issue 15 asks for."""
-    spec = importlib.util.spec_from_file_location("consistency_measure", DATA / "measure.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DATA / "measure.py", "consistency_measure")
 
 
 def corpus_check(rules: RuleSet, rule_id: str) -> Any:

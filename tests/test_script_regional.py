@@ -8,13 +8,12 @@ prints the counts these tests assert.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import opencc
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, load_script, run_cli
 from issue3_support import check_bytes, check_text
 
 from validators import engine
@@ -41,11 +40,7 @@ ISSUE_SENTENCE = "立法院今天三讀通過法案，許多群眾在場外聚�
 
 def load_measure() -> ModuleType:
     """tests/data/regional/measure.py: the readers of the real texts, shared with the script."""
-    spec = importlib.util.spec_from_file_location("regional_measure", DATA / "measure.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DATA / "measure.py", "regional_measure")
 
 
 MEASURE = load_measure()
