@@ -95,17 +95,14 @@ class LineSpans(list[tuple[int, int, str]]):
         return self._shifts[bisect_right(self._ends, plain_column)]
 
 
-def raw_column(line_spans: list[tuple[int, int, str]], plain_column: int) -> int:
+def raw_column(line_spans: LineSpans, plain_column: int) -> int:
     """1-based raw column of a 0-based plain column that is outside every span of its line:
     ``line_spans`` are that line's ``(start, end, tag)``; each span ending before the column moved
     it right by its tags' length."""
-    if isinstance(line_spans, LineSpans):
-        return plain_column + 1 + line_spans.shift(plain_column)
-    return plain_column + 1 + sum(tag_overhead(tag) for start, end, tag in line_spans
-                                  if end <= plain_column)
+    return plain_column + 1 + line_spans.shift(plain_column)
 
 
-def span_columns(line_spans: list[tuple[int, int, str]], start: int, end: int,
+def span_columns(line_spans: LineSpans, start: int, end: int,
                  tag: str) -> tuple[int, int]:
     """1-based raw column of a span's opening ``<`` and the column just past its closing ``>``."""
     column = raw_column(line_spans, start)
@@ -144,15 +141,15 @@ def shared_context(left_a: str, right_a: str, left_b: str, right_b: str) -> tupl
     return before, after
 
 
-def sentence_around(line: str, start: int, end: int, ends: str, limit: int | None = None) -> tuple[str, str]:
+def sentence_around(line: str, start: int, end: int, ends: str, limit: int) -> tuple[str, str]:
     """The text of the sentence before ``start`` and after ``end`` in a line (a line end always
     ends a sentence), at most ``limit`` characters either side: a line of 100 000 spans and no
     sentence end must not cost a scan of the line per span."""
-    floor = 0 if limit is None else max(0, start - limit)
+    floor = max(0, start - limit)
     lo = start
     while lo > floor and line[lo - 1] not in ends:
         lo -= 1
-    ceiling = len(line) if limit is None else min(len(line), end + limit)
+    ceiling = min(len(line), end + limit)
     hi = end
     while hi < ceiling and line[hi] not in ends:
         hi += 1

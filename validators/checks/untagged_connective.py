@@ -29,6 +29,7 @@ from validators.checks import CorpusCheckType, Option, register
 from validators.checks._consistency import (
     LINE_EDGE,
     MAX_RELATED,
+    LineSpans,
     annotated_lines,
     around,
     by_line,
@@ -220,7 +221,7 @@ def _occurrences(entry: tuple[str, Any], vocab: Vocabulary,
                                *around(text, start, end, context))))
     for line_no, start, end, form in untagged_occurrences(item, vocab):
         text = lines[line_no]
-        column = raw_column(spans.get(line_no, []), start)
+        column = raw_column(spans.get(line_no, LineSpans()), start)
         out.append((form, ("u", path, line_no, column, column + end - start,
                            *around(text, start, end, context))))
     return out
