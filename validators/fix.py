@@ -281,12 +281,13 @@ def fix_files(files: Iterable[CorpusFile], ruleset: RuleSet, write: bool,
     return [fix_file(corpus_file, ruleset, write, max_bytes)[0] for corpus_file in files]
 
 
-def _display(data: bytes) -> str:
+def _decoded(data: bytes) -> tuple[str | None, str]:
+    """(the legacy encoding the bytes were decoded from, None for UTF-8; the text to show)."""
     try:
-        return data.decode("utf-8")
+        return None, data.decode("utf-8")
     except UnicodeDecodeError:
         decoded = unambiguous_decode(data)
-        return decoded[1] if decoded else data.decode("utf-8", "replace")
+        return decoded if decoded else (None, data.decode("utf-8", "replace"))
 
 
 def unified_diff(result: FixResult) -> str:
@@ -296,8 +297,8 @@ def unified_diff(result: FixResult) -> str:
 
         return [shown(line) + "\n" for line in text.split("\n")]
 
-    before, after = _display(result.original), result.fixed.decode("utf-8")
-    legacy = _legacy_encoding(result.original)
+    legacy, before = _decoded(result.original)
+    after = result.fixed.decode("utf-8")
     header = "".join(f"# {change}\n" for change in result.changes)
     body = "".join(difflib.unified_diff(visible(before), visible(after),
                                         f"a/{result.path}", f"b/{result.path}",
@@ -306,16 +307,6 @@ def unified_diff(result: FixResult) -> str:
         body = (f"--- a/{result.path}\t{legacy or 'bytes'}\n+++ b/{result.path}\tUTF-8\n"
                 "# the text is unchanged: only its encoding changes\n")
     return header + body
-
-
-def _legacy_encoding(data: bytes) -> str | None:
-    """The legacy encoding the original was decoded from (e.g. "GB18030/GBK"), None for UTF-8."""
-    try:
-        data.decode("utf-8")
-        return None
-    except UnicodeDecodeError:
-        decoded = unambiguous_decode(data)
-        return decoded[0] if decoded else None
 
 
 def summary_lines(results: list[FixResult], written: bool) -> list[str]:
