@@ -4,7 +4,7 @@ Deriving the script character sets reads a dozen OpenCC tables through its ``ope
 a few processes and a few tenths of a second, which a one-file check (a pre-commit hook) would
 otherwise pay on every start and every worker process. The result is plain data: it is kept as
 JSON in the user's cache folder (beside the result cache's key, never in the work tree), named
-by what it depends on (the library's version and this package's code) and authenticated with the
+by what it depends on (the library's version and the code that derives it) and authenticated with the
 same per-user key, so an entry someone else wrote there is rebuilt, never trusted. Without a key
 (no home folder, a folder writable by others) the table is simply built in every process.
 """
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from validators.userkey import code_fingerprint, key_directory, load_key
+from validators.userkey import key_directory, load_key
 
 FOLDER = "derived"
 MAGIC = b"CVDERIVED1\n"
@@ -27,12 +27,13 @@ MAGIC = b"CVDERIVED1\n"
 
 def cached_table(name: str, depends_on: str, build: Callable[[], Any]) -> Any:
     """``build()`` (JSON data), or what an earlier process built for the same ``name`` and
-    ``depends_on`` (e.g. the OpenCC version and the code of the module that derives it)."""
+    ``depends_on``: everything the table is derived from (the library's version and the code
+    that derives it: the caller names both)."""
     folder = key_directory()
     secret = load_key(folder)[0] if folder is not None else None
     if folder is None or secret is None:
         return build()
-    digest = hashlib.sha256(f"{name}\0{depends_on}\0{code_fingerprint()}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{name}\0{depends_on}".encode()).hexdigest()[:32]
     path = folder / FOLDER / f"{name}-{digest}.json"
     found = _read(path, secret)
     if found is not None:

@@ -37,6 +37,7 @@ and there are no phrase exceptions.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -45,6 +46,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 SCRIPTS = ("simplified", "traditional", "mixed", "none")
@@ -334,7 +336,10 @@ def script_sets() -> ScriptSets:
         opencc_version = version("opencc")
     except PackageNotFoundError:  # pragma: no cover - opencc is a dependency
         opencc_version = "unknown"
-    return sets_of_data(cached_table("script-sets", f"opencc {opencc_version}",
+    # this module's own source, not the whole package's: reading every module would cost a
+    # one-file check ~12 ms to name a table only this module derives
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return sets_of_data(cached_table("script-sets", f"opencc {opencc_version}, code {code}",
                                      lambda: data_of_sets(_from_tables() or _from_converter())))
 
 
