@@ -37,20 +37,12 @@ class Executor:
         return finish_corpus(ruleset, [o.result for o in outcomes], set(focus) if focus is not None else None)
 
     def corpus_summary(self, ruleset: RuleSet, outcomes: Sequence[Any]) -> dict[str, Any]:
-        """What corpus rules add to the run's summary: ``check.summarize`` of every enabled corpus
-        rule whose check type names a ``summary_key`` (CON001: the per-connective counts)."""
-        from validators.checks import CorpusCheckType
+        """What corpus rules add to the run's summary (CON001: the per-connective counts)."""
         from validators.corpus_ops import LocalOps
 
-        out: dict[str, Any] = {}
-        for rule in ruleset.corpus_rules():
-            check = rule.check
-            if isinstance(check, CorpusCheckType) and check.summary_key:
-                collected = {o.result.path: o.result.collected[rule.id] for o in outcomes
-                             if rule.id in o.result.collected}
-                ops = LocalOps.of(collected, rule.id)
-                out[check.summary_key] = check.summarize(ops, ops.items(rule.id), rule.options)
-        return out
+        collected = {rule.id: {o.result.path: o.result.collected[rule.id] for o in outcomes
+                               if rule.id in o.result.collected} for rule in ruleset.corpus_rules()}
+        return summaries(LocalOps(collected), ruleset)
 
     def info(self) -> dict[str, Any]:
         """For the profile only (never in a report): e.g. the number of workers used."""
@@ -82,3 +74,13 @@ def executor_for(settings: Any) -> Executor:
     from validators.executors.local import LocalExecutor
 
     return LocalExecutor(settings.jobs)
+
+
+def summaries(ops: Any, ruleset: RuleSet) -> dict[str, Any]:
+    """``check.summarize`` of every corpus rule whose check type names a ``summary_key``, over
+    ``ops`` (validators.corpus_ops: local lists or a Dask bag)."""
+    from validators.checks import CorpusCheckType
+
+    return {rule.check.summary_key: rule.check.summarize(ops, ops.items(rule.id), rule.options)
+            for rule in ruleset.corpus_rules()
+            if isinstance(rule.check, CorpusCheckType) and rule.check.summary_key}

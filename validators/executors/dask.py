@@ -30,7 +30,7 @@ import distributed
 import validators
 from validators.discover import CorpusFile
 from validators.errors import UsageError
-from validators.executors import Executor, Progress
+from validators.executors import Executor, Progress, summaries
 from validators.findings import Finding
 from validators.rules import RuleSet
 from validators.settings import default_jobs
@@ -138,13 +138,9 @@ class DaskExecutor(Executor):
     def corpus_summary(self, ruleset: RuleSet, outcomes: Sequence[Any]) -> dict[str, Any]:
         if self._collected is None:
             return super().corpus_summary(ruleset, outcomes)
-        from validators.checks import CorpusCheckType
         from validators.executors.dask_ops import DaskOps
 
-        ops = DaskOps(self.client, self._collected)
-        return {rule.check.summary_key: rule.check.summarize(ops, ops.items(rule.id), rule.options)
-                for rule in ruleset.corpus_rules()
-                if isinstance(rule.check, CorpusCheckType) and rule.check.summary_key}
+        return summaries(DaskOps(self.client, self._collected), ruleset)
 
     def close(self) -> None:
         """Release what this run persisted; stop the client and cluster only if started here."""
