@@ -164,7 +164,7 @@ def test_one_file_check_imports_heavy_libraries_only_for_the_rules_that_need_the
 
 def test_rules_comparing_documents_are_skipped_on_a_one_file_run(monkeypatch: pytest.MonkeyPatch,
                                                                   tmp_path: Path) -> None:
-    """A corpus-wide check type with ``min_documents = 2`` neither collects nor finishes when the
+    """A corpus-wide check type that requires SEVERAL_DOCUMENTS neither collects nor finishes when the
     run has one file (and nothing is stored in the cache for it); with two files it does."""
     from validators.cache import ResultCache
 
@@ -172,7 +172,9 @@ def test_rules_comparing_documents_are_skipped_on_a_one_file_run(monkeypatch: py
     corpus_rules = ruleset.corpus_rules()
     assert corpus_rules
     rule = corpus_rules[0]
-    monkeypatch.setattr(type(rule.check), "min_documents", 2, raising=False)
+    from validators.requirements import DECODED_TEXT, SEVERAL_DOCUMENTS
+
+    monkeypatch.setattr(type(rule.check), "requires", (DECODED_TEXT, SEVERAL_DOCUMENTS))
     files = discover([str(SAMPLE)])
     cache = ResultCache(tmp_path / "cache", "fingerprint")
     one = run_check(files[:1], ruleset, cache=cache)

@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--diff", action="store_true",
                         help="print what --fix would change as a unified diff; write nothing "
                              "(exit 1 when something would change)")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff, apply the fixes marked unsafe as well (they "
+                            "may change what the text says; `rules explain` says which)")
     check.add_argument("--jobs", "-j", type=_jobs_value, metavar="N",
                        help="worker processes for the per-document checks (default: the cores; "
                             "1: no worker processes)")

@@ -30,7 +30,7 @@ from validators.engine import example_failures
 from validators.errors import ConfigError
 from validators.findings import SEVERITIES
 from validators.resources import default_rule_files, sample_corpus_dir
-from validators.rules import RuleSet, convert_option, load_rule_files
+from validators.rules import RuleSet, convert_option, load_rule_files, with_options
 from validators.suppressions import Suppressions, parse_suppressions
 from validators.yamlload import LineDict, load_yaml_file
 
@@ -211,15 +211,16 @@ def build_ruleset(config: Config) -> RuleSet:
         # (a global `options: {script: ...}` or a rule's own override still wins)
         where = (config.source or CONFIG_FILE, config.lines.get("script", 0))
         for rule in ruleset:
-            spec = rule.check.options.get("script")
+            spec = rule.check.option_specs().get("script")
             if spec is not None:
-                rule.options["script"] = convert_option("script", spec, config.extra["script"],
-                                                        config.root, where)
+                rule.options = with_options(rule, {"script": convert_option(
+                    "script", spec, config.extra["script"], config.root, where)}, where)
     for name, (value, source, line, base) in config.options.items():
         for rule in ruleset:
-            spec = rule.check.options.get(name)
+            spec = rule.check.option_specs().get(name)
             if spec is not None:
-                rule.options[name] = convert_option(name, spec, value, base, (source, line))
+                rule.options = with_options(rule, {name: convert_option(
+                    name, spec, value, base, (source, line))}, (source, line))
     for rule_id, (value, source, line, base) in config.rules.items():
         if rule_id not in ruleset:
             raise ConfigError(f"rules: unknown rule {rule_id!r}"
@@ -242,15 +243,17 @@ def build_ruleset(config: Config) -> RuleSet:
         options = value.get("options") or {}
         if not isinstance(options, dict):
             raise ConfigError(f"rules.{rule_id}.options must be a mapping", source, line)
+        specs = rule.check.option_specs()
         for name, option_value in options.items():
-            spec = rule.check.options.get(name)
+            spec = specs.get(name)
             if spec is None:
                 raise ConfigError(f"rules.{rule_id}: unknown option {name!r}"
-                                  f"{did_you_mean(str(name), rule.check.options)} (its options: "
-                                  f"{', '.join(sorted(rule.check.options))})", source,
+                                  f"{did_you_mean(str(name), specs)} (its options: "
+                                  f"{', '.join(sorted(specs))})", source,
                                   _line(options, name) or line)
-            rule.options[name] = convert_option(name, spec, option_value, base,
-                                                (source, _line(options, name) or line))
+            where = (source, _line(options, name) or line)
+            rule.options = with_options(rule, {name: convert_option(name, spec, option_value, base,
+                                                                    where)}, where)
     unknown = config.suppressions.unknown_rules(ruleset.rules)
     if unknown:  # a typo in a suppression would silence nothing, forever
         what, rule_id, source, line, known = unknown[0]

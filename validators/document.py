@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from validators.markup import BREAKING_KINDS, Markup, line_starts, parse
+from validators.markup import Markup, line_starts, parse
+from validators.requirements import WELL_FORMED_TAGS
 from validators.sentences import Sentence, split_line
 from validators.sentences import _boundary as sentence_boundary
 
@@ -142,9 +143,11 @@ class Document:
         return sentences[i].index if i >= 0 and offset < sentences[i].end else -1
 
     def broken_sentences(self, ends: str) -> set[int]:
-        """Sentences whose tags are broken: dependent checks skip them (no cascades)."""
+        """Sentences whose tags are broken (WELL_FORMED_TAGS fails there): the checks that
+        require well-formed tags skip them (no cascades)."""
+        breaking = WELL_FORMED_TAGS.broken_by
         key = ("broken", ends)
-        if key not in self.cache and not any(i.kind in BREAKING_KINDS for i in self.markup.issues):
+        if key not in self.cache and not any(i.kind in breaking for i in self.markup.issues):
             self.cache[key] = set()  # nothing is broken: no need to look at the sentences
         if key not in self.cache:
             broken: set[int] = set()
@@ -157,7 +160,7 @@ class Document:
             # the issues even for 200 000 of them on one line
             ranges: dict[int, tuple[list[int], list[int], list[int], int]] = {}
             for issue in self.markup.issues:
-                if issue.kind not in BREAKING_KINDS:
+                if issue.kind not in breaking:
                     continue
                 for line_no in range(issue.line, issue.end_line + 1):
                     if line_no not in by_line:

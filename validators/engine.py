@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from validators import facts
-from validators.checks import CorpusCheckType
+from validators.checks import DECODED_TEXT, CorpusCheckType
 from validators.document import Document
 from validators.errors import ConfigError
 from validators.facts import document_facts
@@ -67,7 +67,7 @@ MAX_HITS_PER_RULE = 1000
 
 def run_rule(rule: Rule, doc: Document) -> list[Hit]:
     """Hits of one per-document rule on one document, honouring the load-stage dependency."""
-    if rule.check.needs_text and not doc.readable:
+    if not doc.readable and rule.check.needs(DECODED_TEXT):
         return []
     hits: list[Hit] = []
     unlisted = 0
@@ -148,7 +148,7 @@ def check_document(doc: Document, ruleset: RuleSet,
     for rule in ruleset.corpus_rules():
         check = rule.check
         assert isinstance(check, CorpusCheckType)
-        if check.needs_text and not doc.readable:
+        if not doc.readable and check.needs(DECODED_TEXT):
             continue
         try:
             collected[rule.id] = check.collect(doc, rule.options)
@@ -212,7 +212,7 @@ def check_example(rule: Rule, example: Any) -> list[Hit]:
     check = rule.check
     if isinstance(check, CorpusCheckType):
         collected = {d.path: check.collect(d, rule.options) for d in docs
-                     if d.readable or not check.needs_text}
+                     if d.readable or not check.needs(DECODED_TEXT)}
         return list(check.finish(collected, rule.options))
     return [hit for doc in docs for hit in run_rule(rule, doc)]
 
@@ -224,20 +224,21 @@ def with_example_options(rule: Rule, example: Any) -> Rule:
         return rule
     from pathlib import Path
 
-    from validators.rules import convert_option
+    from validators.rules import convert_option, with_options
 
     given = example["options"]
     if not isinstance(given, dict):
         raise ConfigError(f"rule {rule.id}: an example's options must be a mapping", rule.source, rule.line)
-    options = dict(rule.options)
+    specs = rule.check.option_specs()
+    values = {}
     for name, value in given.items():
-        spec = rule.check.options.get(name)
+        spec = specs.get(name)
         if spec is None:
             raise ConfigError(f"rule {rule.id}: example option {name!r} is not an option of "
                               f"{rule.check.name!r}", rule.source, rule.line)
-        options[name] = convert_option(name, spec, value, Path(rule.source).parent,
-                                       (rule.source, rule.line))
-    return replace(rule, options=options)
+        values[name] = convert_option(name, spec, value, Path(rule.source).parent,
+                                      (rule.source, rule.line))
+    return replace(rule, options=with_options(rule, values, (rule.source, rule.line)))
 
 
 def example_failures(rule: Rule) -> list[str]:

@@ -211,18 +211,23 @@ def _document_facts(doc: Document, sentence_end: str, mixed_ratio: float, min_ch
 
 def sentence_end_of(ruleset: RuleSet | None) -> str:
     """The run's sentence-end characters: PAIR001's option, else PAIR002's, else the default."""
+    from validators.rules import option_value
+
     if ruleset is not None:
         for rule_id in ("PAIR001", "PAIR002"):
             rule = ruleset.rules.get(rule_id)
-            if rule is not None and isinstance(rule.options.get("sentence_end"), str):
-                return str(rule.options["sentence_end"])
+            value = option_value(rule.options, "sentence_end") if rule is not None else None
+            if isinstance(value, str):
+                return value
     return DEFAULT_SENTENCE_END
 
 
 def script_thresholds(ruleset: RuleSet | None) -> tuple[float, int]:
     """(mixed_ratio, min_chars) of the script policy rule, else its defaults."""
+    from validators.rules import option_value
+
     rule = ruleset.rules.get(SCRIPT_RULE) if ruleset is not None else None
     options = rule.options if rule is not None else {}
-    return (float(options.get("mixed_ratio", DEFAULT_MIXED_RATIO)),
-            int(options.get("min_chars", DEFAULT_MIN_CHARS)))
+    return (float(option_value(options, "mixed_ratio", DEFAULT_MIXED_RATIO)),
+            int(option_value(options, "min_chars", DEFAULT_MIN_CHARS)))
 

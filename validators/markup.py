@@ -42,8 +42,6 @@ ISSUE_KINDS = (
     "crosses_line",   # <cand>但 (line end) 是</cand>
     "stray_bracket",  # a '<' or '>' that is not part of any tag
 )
-# Issues after which the tags of a sentence cannot be trusted (pair checks skip that sentence).
-BREAKING_KINDS = frozenset(ISSUE_KINDS) - {"stray_bracket"}
 
 
 @dataclass(slots=True)

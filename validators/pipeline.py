@@ -24,6 +24,7 @@ from validators.facts import DocumentFacts
 from validators.findings import SEVERITY_RANK, Finding, duplicate_groups_summary
 from validators.fix import FixResult, fix_file
 from validators.load import decode, read_bytes
+from validators.requirements import SEVERAL_DOCUMENTS
 from validators.rules import RuleSet
 from validators.settings import Settings
 from validators.suppressions import Suppressions
@@ -147,7 +148,8 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
         fix_rules = task.fix_rules
         if task.fix_ignores:  # as ruff: a per-file ignore silences the fix as well as the finding
             fix_rules = task.fix_ignores.without_ignored(fix_rules, corpus_file)
-        fixed, got = fix_file(corpus_file, fix_rules, task.fix == "write", settings.max_file_bytes)
+        fixed, got = fix_file(corpus_file, fix_rules, task.fix == "write", settings.max_file_bytes,
+                              settings.unsafe_fixes)
         if task.fix == "diff":
             return DocumentOutcome(corpus_file.path, DocumentResult(corpus_file.path, []), fix=fixed)
     if got is None:
@@ -196,10 +198,10 @@ def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
 
 def for_documents(ruleset: RuleSet, count: int) -> RuleSet:
     """The rule set without the corpus-wide rules that cannot report anything on ``count``
-    documents: a check type declares ``min_documents`` (2 for one comparing documents with each
-    other), so that a one-file check neither runs nor imports what comparing needs (MinHash)."""
+    documents: a check type that compares documents requires SEVERAL_DOCUMENTS, so that a
+    one-file check neither runs nor imports what comparing needs (MinHash)."""
     skip = {rule.id for rule in ruleset.corpus_rules()
-            if getattr(rule.check, "min_documents", 1) > count}
+            if count < 2 and rule.check.needs(SEVERAL_DOCUMENTS)}
     if not skip:
         return ruleset
     return RuleSet({rule_id: rule for rule_id, rule in ruleset.rules.items() if rule_id not in skip})

@@ -7,6 +7,7 @@ rule files a project adds) the rule's own ``tests`` examples. Every error names 
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from validators.findings import CATEGORIES, SEVERITIES, Hit, category_of
 from validators.lexicons import Lexicon, lexicon_from_entries, load_lexicon
 from validators.yamlload import LineDict, load_yaml_file
 
-RULE_KEYS = {"name", "check", "severity", "message", "description", "options", "tests", "fix"}
+RULE_KEYS = {"name", "check", "severity", "message", "description", "why", "options", "tests", "fix"}
 RULE_FILE_KEYS = {"rules", "description"}
 RULE_ID = regex.compile(r"^(?:" + "|".join(CATEGORIES) + r")[0-9]{3}$")
 REGEX_TIMEOUT = 1.0  # seconds a user regex may spend on one line before it counts as runaway
@@ -63,13 +64,14 @@ class Rule:
     severity: str
     message: str
     description: str
-    options: dict[str, Any]
+    options: Any                 # the check type's Options instance
     raw_options: dict[str, Any]
     tests: dict[str, list[Any]]
     source: str
     line: int
     fix: bool = False
     default_severity: str = ""
+    why: str = ""                # why it matters (``rules explain``, the README catalogue)
 
     @property
     def category(self) -> str:
@@ -189,17 +191,20 @@ def convert_option(name: str, spec: Option, value: Any, base: Path, where: tuple
 
 
 def resolve_options(check: CheckType, options: dict[str, Any], base: Path,
-                    where: tuple[str, int], line_of: Any = None) -> dict[str, Any]:
+                    where: tuple[str, int], line_of: Any = None) -> Any:
+    """The check type's ``Options`` filled from a rule's ``options`` mapping: every value checked
+    and converted, unknown and missing options refused, then the options' own ``validate``."""
     source, line = where
-    unknown = set(options) - set(check.options)
+    specs = check.option_specs()
+    unknown = set(options) - set(specs)
     if unknown:
-        known = ", ".join(sorted(check.options)) or "none"
+        known = ", ".join(sorted(specs)) or "none"
         name = sorted(unknown)[0]
         opt_line = line_of(name) if line_of else line
         raise ConfigError(f"unknown option {name!r} for check type {check.name!r} "
                           f"(its options: {known})", source, opt_line)
     resolved: dict[str, Any] = {}
-    for name, spec in check.options.items():
+    for name, spec in specs.items():
         if name in options:
             opt_line = line_of(name) if line_of else line
             resolved[name] = convert_option(name, spec, options[name], base, (source, opt_line))
@@ -209,7 +214,40 @@ def resolve_options(check: CheckType, options: dict[str, Any], base: Path,
             resolved[name] = convert_option(name, spec, spec.default, base, (source, line))
         else:
             resolved[name] = spec.default
-    return resolved
+    return build_options(check, resolved, where)
+
+
+def build_options(check: CheckType, values: dict[str, Any], where: tuple[str, int]) -> Any:
+    """The ``Options`` instance of converted ``values``, refused with the file and line when
+    its ``validate`` says the combination cannot work."""
+    if any(isinstance(k.__dict__.get("options"), dict) for k in type(check).__mro__):
+        return values  # a check type not yet on typed options
+    options = check.Options(**values)
+    problem = options.validate()
+    if problem:
+        raise ConfigError(f"check type {check.name!r}: {problem}", *where)
+    return options
+
+
+def with_options(rule: Rule, values: dict[str, Any], where: tuple[str, int]) -> Any:
+    """``rule``'s options with converted ``values`` laid over them (configuration, examples)."""
+    if isinstance(rule.options, dict):
+        return {**rule.options, **values}
+    return build_options(rule.check, {**options_dict(rule.options), **values}, where)
+
+
+def option_value(options: Any, name: str, default: Any = None) -> Any:
+    """One option's value, ``default`` when the check type has no such option."""
+    if isinstance(options, dict):
+        return options.get(name, default)
+    return getattr(options, name, default)
+
+
+def options_dict(options: Any) -> dict[str, Any]:
+    """Option name → value, of an ``Options`` instance (or a legacy mapping)."""
+    if isinstance(options, dict):
+        return dict(options)
+    return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
 
 
 def parse_rule(rule_id: Any, body: Any, source: str, line: int, base: Path) -> Rule:
@@ -258,13 +296,19 @@ def parse_rule(rule_id: Any, body: Any, source: str, line: int, base: Path) -> R
         if not isinstance(tests.get(kind, []), list):
             raise ConfigError(f"rule {rule_id}: tests.{kind} must be a list", source,
                               line_of("tests"))
+    why = body.get("why", "")
+    if not isinstance(why, str):
+        raise ConfigError(f"rule {rule_id}: why must be a string", source, line_of("why"))
     fix = body.get("fix", False)
     if not isinstance(fix, bool):
         raise ConfigError(f"rule {rule_id}: fix must be true or false", source, line_of("fix"))
+    if fix and check.fix_safety is None:
+        raise ConfigError(f"rule {rule_id}: fix: true, but check type {check_name!r} has no fix",
+                          source, line_of("fix"))
     return Rule(rule_id, body["name"], check, severity, body["message"].strip(),
                 " ".join(body["description"].split()), options, dict(raw_options),
                 {"pass": list(tests.get("pass", [])), "fail": list(tests.get("fail", []))},
-                source, line, fix, severity)
+                source, line, fix, severity, " ".join(why.split()))
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -295,8 +339,8 @@ def load_rule_files(paths: Iterable[Path]) -> RuleSet:
     return ruleset
 
 
-def lexicon_of(options: dict[str, Any], key: str = "lexicon") -> Lexicon:
-    lexicon = options.get(key)
+def lexicon_of(options: Any, key: str = "lexicon") -> Lexicon:
+    lexicon = options.get(key) if isinstance(options, dict) else getattr(options, key, None)
     if not isinstance(lexicon, Lexicon):
         return Lexicon("(none)", frozenset(), frozenset())
     return lexicon

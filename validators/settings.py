@@ -42,6 +42,7 @@ class Settings:
     focus: frozenset[str] | None = None        # display paths in focus; None: every file
     scope: str = "all"                         # with a focus: "document", "corpus" or "all" rules
     fail_on: str = "error"
+    unsafe_fixes: bool = False                 # --unsafe-fixes: --fix/--diff apply unsafe fixes too
     profile_path: str | None = None            # CORPUS_VALIDATE_PROFILE, read once in settings_from
 
     def cache_items(self) -> dict[str, Any]:
@@ -116,6 +117,9 @@ def settings_from(config: Config, ruleset: RuleSet | None = None, args: Any = No
     scheduler = arg("scheduler")
     if scheduler is not None and executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
+    unsafe_fixes = bool(arg("unsafe_fixes"))
+    if unsafe_fixes and not (arg("fix") or arg("diff")):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
     fail_on = arg("fail_on") or config.fail_on
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
@@ -132,6 +136,7 @@ def settings_from(config: Config, ruleset: RuleSet | None = None, args: Any = No
         cache_enabled=cache_enabled,
         cache_dir=cache_directory(config, arg("cache_dir")) if cache_enabled else None,
         fail_on=fail_on,
+        unsafe_fixes=unsafe_fixes,
         profile_path=os.environ.get(PROFILE_ENV) or None,
     )
     values.update(overrides)

@@ -8,6 +8,7 @@ its options; the engine turns hits into findings with the rule's id, severity an
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import pkgutil
@@ -18,6 +19,12 @@ from typing import Any, ClassVar
 from validators.corpus_ops import CorpusOps, LocalOps
 from validators.document import Document
 from validators.findings import Hit
+from validators.requirements import (  # noqa: F401 - the check types' vocabulary
+    DECODED_TEXT,
+    SEVERAL_DOCUMENTS,
+    WELL_FORMED_TAGS,
+    Requirement,
+)
 
 REQUIRED = object()
 
@@ -28,6 +35,8 @@ OPTION_TYPES = ("str", "int", "float", "bool", "str_list", "chars", "regex", "le
 
 @dataclass(frozen=True)
 class Option:
+    """How one option is written in a rule file: its type, default, bounds and help."""
+
     type: str
     default: Any = REQUIRED
     choices: tuple[Any, ...] = ()
@@ -40,17 +49,99 @@ class Option:
         return self.default is REQUIRED
 
 
+def option(type: str, default: Any = REQUIRED, *, choices: tuple[Any, ...] = (), help: str = "",
+           minimum: float | None = None, maximum: float | None = None) -> Any:
+    """A field of a check type's ``Options`` dataclass, with what the rule loader needs to check
+    and convert the YAML value (:class:`Option`). A lexicon or regex default is converted at load
+    like a configured value."""
+    spec = Option(type, default, choices, help, minimum, maximum)
+    metadata = {"option": spec}
+    if default is REQUIRED:
+        return dataclasses.field(metadata=metadata)
+    if isinstance(default, (list, dict, set)):
+        return dataclasses.field(default_factory=lambda: type_copy(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def type_copy(value: Any) -> Any:
+    return type(value)(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckOptions:
+    """The options of a check type: subclass it as ``Options`` (frozen, keyword-only) with one
+    :func:`option` field per option. The rule loader fills it from the rule file and calls
+    :meth:`validate`, so a rule that could never work fails at load, naming its file and line."""
+
+    def validate(self) -> str | None:
+        """Why these options cannot work together (None if they can): checked at load."""
+        return None
+
+    @classmethod
+    def specs(cls) -> dict[str, Option]:
+        return {f.name: f.metadata["option"] for f in dataclasses.fields(cls)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoOptions(CheckOptions):
+    """A check type without options."""
+
+
+@dataclass(frozen=True)
+class FixTarget:
+    """What a fix starts from: the file's bytes and, once it decodes (or an earlier fix decoded
+    it), its text."""
+
+    data: bytes
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One rule's repair of a whole file: the new text and what was done (``SCR004 replaced 3
+    Hong Kong forms…`` without the rule id), or why a wanted fix was not made."""
+
+    text: str | None = None
+    description: str = ""
+    skipped: str = ""
+
+
+FIX_SAFETIES = ("safe", "unsafe")
+
+
 class CheckType:
-    """A per-document check type."""
+    """A per-document check type.
+
+    ``Options``: a :class:`CheckOptions` dataclass. ``requires``: the :class:`Requirement` s
+    that must hold. ``fix_safety``: "safe" when :meth:`fix` never changes what the text says
+    (``--fix`` applies it), "unsafe" when it may (only with ``--unsafe-fixes``), None when the
+    check type has no fix."""
 
     name: ClassVar[str] = ""
     scope: ClassVar[str] = "document"
-    options: ClassVar[dict[str, Option]] = {}
-    needs_text: ClassVar[bool] = True   # skipped on documents that could not be decoded
+    Options: ClassVar[type[CheckOptions]] = NoOptions
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT,)
     summary: ClassVar[str] = ""
+    fix_safety: ClassVar[str | None] = None
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterable[Hit]:
+    def check(self, doc: Document, options: Any) -> Iterable[Hit]:
         raise NotImplementedError
+
+    def fix(self, target: FixTarget, options: Any) -> Fix | None:
+        """The repaired text of one file (None: nothing to do); only when ``fix_safety`` is set."""
+        return None
+
+    @classmethod
+    def option_specs(cls) -> dict[str, Option]:
+        legacy = cls.__dict__.get("options") or next(
+            (k.__dict__["options"] for k in cls.__mro__ if isinstance(k.__dict__.get("options"), dict)), None)
+        if isinstance(legacy, dict):
+            return legacy
+        return cls.Options.specs()
+
+    @classmethod
+    def needs(cls, requirement: Requirement) -> bool:
+        return requirement in cls.requires
 
 
 class CorpusCheckType(CheckType):
@@ -62,27 +153,27 @@ class CorpusCheckType(CheckType):
     scope: ClassVar[str] = "corpus"
     summary_key: ClassVar[str] = ""  # a key of the run's summary that ``summarize`` fills, if any
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+    def collect(self, doc: Document, options: Any) -> Any:
         raise NotImplementedError
 
-    def summarize(self, ops: CorpusOps, items: Any, options: dict[str, Any]) -> Any:
+    def summarize(self, ops: CorpusOps, items: Any, options: Any) -> Any:
         """What the run's summary shows under ``summary_key`` (the HTML report, JSON), planned
         with the same primitives as ``plan``."""
         return None
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Any,
              focus: set[str] | None = None) -> Iterable[Hit]:
         """``items``: ``ops.items(rule_id)``, the (path, collected item) pairs. ``focus``: when
         set (pre-commit, --changed-since), report only groups touching it."""
         raise NotImplementedError
 
-    def finish(self, collected: dict[str, Any], options: dict[str, Any],
+    def finish(self, collected: dict[str, Any], options: Any,
                focus: set[str] | None = None) -> Iterable[Hit]:
         """``plan`` over one rule's ``{path: item}`` in this process."""
         ops = LocalOps.of(collected)
         return self.plan(ops, ops.items(""), options, focus)
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterable[Hit]:
+    def check(self, doc: Document, options: Any) -> Iterable[Hit]:
         return self.finish({doc.path: self.collect(doc, options)}, options)
 
 

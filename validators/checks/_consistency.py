@@ -20,7 +20,7 @@ from itertools import accumulate
 from typing import Any
 
 from validators.document import Document
-from validators.markup import BREAKING_KINDS
+from validators.requirements import WELL_FORMED_TAGS
 
 MAX_RELATED = 5  # other places named in a finding
 LINE_EDGE = "\n"  # stands for the start or end of the line in a context: a context of its own
@@ -47,7 +47,7 @@ def broken_lines(doc: Document) -> set[int]:
     """1-based lines touched by a breaking markup issue."""
     out: set[int] = set()
     for issue in doc.markup.issues:
-        if issue.kind in BREAKING_KINDS:
+        if issue.kind in WELL_FORMED_TAGS.broken_by:
             out.update(range(issue.line, issue.end_line + 1))
     return out
 

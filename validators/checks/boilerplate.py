@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from validators import dedup
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import DECODED_TEXT, SEVERAL_DOCUMENTS, CorpusCheckType, Option, Requirement, register
 from validators.checks._consistency import is_han
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
@@ -45,7 +45,7 @@ FURNITURE_WORDS = ["app", "客户端", "公众号", "扫码", "扫一扫", "二�
 class BoilerplateCheck(CorpusCheckType):
     name: ClassVar[str] = "boilerplate"
     summary: ClassVar[str] = "a paragraph repeated across many documents (boilerplate)"
-    min_documents: ClassVar[int] = 2  # a line must recur in min_count (>= 2) documents
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, SEVERAL_DOCUMENTS)
     options: ClassVar[dict[str, Option]] = {
         "min_chars": Option("int", 4, minimum=1,
                             help="only lines with at least this many letters and digits count"),

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from validators import dedup
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import DECODED_TEXT, SEVERAL_DOCUMENTS, CorpusCheckType, Option, Requirement, register
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import DuplicateGroup, Hit, Related
@@ -21,7 +21,7 @@ from validators.findings import DuplicateGroup, Hit, Related
 class DuplicateDocumentsCheck(CorpusCheckType):
     name: ClassVar[str] = "duplicate_documents"
     summary: ClassVar[str] = "documents identical after normalisation (tags, script, width, spaces)"
-    min_documents: ClassVar[int] = 2  # compares documents with each other: a one-file run skips it
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, SEVERAL_DOCUMENTS)
     options: ClassVar[dict[str, Option]] = {
         "fold_script": Option("bool", True, help="fold Traditional to Simplified (OpenCC t2s) "
                                                  "before comparing"),

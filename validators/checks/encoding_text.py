@@ -14,8 +14,16 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from validators.checks import CheckType, Option, register
-from validators.checks._chars import INVISIBLE, describe, is_control, shown
+from validators.checks import CheckType, Fix, FixTarget, Option, register
+from validators.checks._chars import (
+    INVISIBLE,
+    JOINERS,
+    REMOVABLE_INVISIBLE,
+    describe,
+    is_control,
+    joiner_in_use,
+    shown,
+)
 from validators.document import Document
 from validators.facts import BOM, char_scan, line_endings
 from validators.findings import Hit
@@ -95,6 +103,7 @@ def _run_hit(line: int, start: int, run: str) -> Hit:
 class EncodingTextCheck(CheckType):
     name: ClassVar[str] = "encoding_text"
     summary: ClassVar[str] = "BOM, U+FFFD, control/invisible/private-use characters, line endings"
+    fix_safety: ClassVar[str | None] = "safe"  # bom, invisible and line_endings
     options: ClassVar[dict[str, Option]] = {
         "problem": Option("choice", choices=PROBLEMS, help="which character problem to report"),
         "allow": Option("chars", "", help="characters of the class that are allowed anyway"),
@@ -151,3 +160,46 @@ class EncodingTextCheck(CheckType):
                       {"text": detail, "detail": detail, "count": sum(used.values())},
                       evidence="line-endings")
             return
+
+    def fix(self, target: FixTarget, options: dict[str, Any]) -> Fix | None:
+        """bom: the byte-order mark removed; invisible: zero-width characters removed (zero-width
+        space/joiners, direction marks, word joiner, U+FEFF, soft hyphen; respecting ``allow``;
+        a joiner that binds an emoji sequence or a script stays); line_endings: CRLF/CR to LF."""
+        text = target.text
+        if text is None:
+            return None
+        problem = options["problem"]
+        if problem == "bom" and text.startswith("\ufeff"):
+            return Fix(text[1:], "removed the byte-order mark")
+        if problem == "invisible":
+            return _remove_invisible(text, set(options["allow"]))
+        if problem == "line_endings" and "\r" in text:
+            # a lone CR is a line ending only in a file that has no LF at all (classic Mac); in
+            # a file with LF or CRLF endings it is inside a paragraph, and a line break there
+            # would split the paragraph (and its sentences and <a> pairs) in two
+            count = text.count("\r\n") if "\n" in text else text.count("\r")
+            fixed = text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
+            return Fix(fixed, f"converted {count} CRLF/CR line ending(s) to LF") if count else None
+        return None
+
+
+def _remove_invisible(text: str, allow: set[str]) -> Fix | None:
+    keep_first = text.startswith("\ufeff")  # a BOM whose own rule is not fixing it
+    body = text[1:] if keep_first else text
+    removable = REMOVABLE_INVISIBLE - allow
+    if not removable:
+        return None
+    removed = 0
+
+    def drop(m: re.Match[str]) -> str:
+        """Nothing for clutter; a joiner that binds an emoji sequence or a script stays."""
+        nonlocal removed
+        if m.group() in JOINERS and joiner_in_use(body[m.start() - 1:m.start()], body[m.end():m.end() + 1]):
+            return m.group()
+        removed += 1
+        return ""
+
+    fixed = re.sub("[" + "".join(sorted(removable)) + "]", drop, body)
+    if not removed:
+        return None
+    return Fix(("\ufeff" if keep_first else "") + fixed, f"removed {removed} invisible character(s)")

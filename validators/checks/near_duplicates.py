@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from validators import dedup
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import DECODED_TEXT, SEVERAL_DOCUMENTS, CorpusCheckType, Option, Requirement, register
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import DuplicateGroup, Hit, Related
@@ -33,7 +33,7 @@ from validators.findings import DuplicateGroup, Hit, Related
 class NearDuplicatesCheck(CorpusCheckType):
     name: ClassVar[str] = "near_duplicates"
     summary: ClassVar[str] = "near-duplicate documents (MinHash/LSH, verified by exact Jaccard)"
-    min_documents: ClassVar[int] = 2  # compares documents with each other: a one-file run skips it (no MinHash)
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, SEVERAL_DOCUMENTS)
     options: ClassVar[dict[str, Option]] = {
         "threshold": Option("float", 0.5, minimum=0.05, maximum=1.0,
                             help="Jaccard similarity of the n-gram sets at which two documents "

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from validators.checks import CheckType, Option, register
+from validators.checks import CheckType, Fix, FixTarget, Option, register
 from validators.checks._chars import is_han
 from validators.document import Document
 from validators.facts import plain_char_scan
@@ -473,6 +473,7 @@ def edits(doc: Document, options: dict[str, Any]) -> list[tuple[int, int, str]]:
 class PunctuationWidthCheck(CheckType):
     name: ClassVar[str] = "punctuation_width"
     summary: ClassVar[str] = "half-width punctuation in Chinese text; full-width letters and digits"
+    fix_safety: ClassVar[str | None] = "safe"  # one code point for one code point, tags untouched
     options: ClassVar[dict[str, Option]] = {
         "problem": Option("choice", choices=PROBLEMS, help="halfwidth or fullwidth_alnum"),
         "style": Option("choice", "fullwidth", choices=STYLES,
@@ -520,3 +521,27 @@ class PunctuationWidthCheck(CheckType):
                       evidence=char + line.plain[max(col - 2, 0):col + 3])
             if group == "document":
                 return
+
+    def fix(self, target: FixTarget, options: dict[str, Any]) -> Fix | None:
+        """Each reported mark replaced by its other width (one code point for one code point,
+        at the positions the check reports, tags untouched)."""
+        from validators.load import decode
+
+        if target.text is None:
+            return None
+        doc = decode("fix.txt", target.text.encode("utf-8"))
+        if doc.text is None:
+            return None
+        todo = edits(doc, options)
+        if not todo:
+            return None
+        lines = list(doc.lines)
+        by_line: dict[int, list[tuple[int, str]]] = {}
+        for line_no, col, repl in todo:
+            by_line.setdefault(line_no, []).append((col, repl))
+        for line_no, replacements in by_line.items():
+            chars = list(lines[line_no - 1])
+            for col, repl in replacements:
+                chars[col] = repl
+            lines[line_no - 1] = "".join(chars)
+        return Fix("\n".join(lines), f"replaced {len(todo)} character(s)")

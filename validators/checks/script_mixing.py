@@ -13,7 +13,6 @@ masked: the plain text is classified).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -23,13 +22,10 @@ from validators.findings import Hit
 from validators.script_sets import (
     POLICIES,
     REGION_OF_POLICY,
-    REGIONS,
     ScriptProfile,
     document_profile,
     document_region,
     find_first,
-    find_foreign,
-    foreign_forms,
     hint_suffix,
     name_chars,
     profile,
@@ -132,42 +128,3 @@ def _hint(text: str, target: str, doc: Document, policy: str) -> str:
         policy = {"tw": "traditional-tw", "hk": "traditional-hk"}.get(document_region(doc) or "",
                                                                       "traditional")
     return hint_suffix(text, policy if target == "traditional" else "simplified")
-
-
-@register
-class RegionalFormsCheck(CheckType):
-    """SCR004: a Traditional document of a corpus that names its regional standard
-    (``script: traditional-tw`` / ``traditional-hk``) writing forms only the other region writes:
-    Hong Kong 户, 温, 説, 衞 … in a Taiwan corpus, Taiwan 裡, 汙, 洩 … in a Hong Kong one. One finding
-    per document, at the first such form, naming each with the corpus's own form. Silent for
-    ``simplified``, ``traditional`` (every standard accepted) and ``auto``, and on documents that
-    are not Traditional (SCR001's)."""
-
-    name: ClassVar[str] = "regional_forms"
-    summary: ClassVar[str] = "another region's Traditional forms in a Taiwan- or Hong Kong-standard corpus"
-    options: ClassVar[dict[str, Option]] = {"script": SCRIPT_OPTION}
-
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        region = REGION_OF_POLICY.get(options["script"])
-        if region is None or document_profile(doc).classify() != "traditional":
-            return
-        text = doc.plain_text
-        found = foreign_forms(text, region)
-        if not found:
-            return
-        own = script_sets().foreign[region]
-        offset = find_foreign(text, region)
-        line_no, col = doc.position(offset)
-        other = next(name for code, name in REGIONS.items() if code != region)
-        yield Hit(line_no, col, line_no, col + 1,
-                  {"text": text[offset], "forms": name_forms(found, own), "count": sum(found.values()),
-                   "other": other, "standard": REGIONS[region],
-                   "config": "hk2t, t2tw" if region == "tw" else "tw2t, t2hk"},
-                  evidence="".join(sorted(found)))
-
-
-def name_forms(found: Counter[str], own: dict[str, str], limit: int = 8) -> str:
-    """``户→戶 (×12), 温→溫``: each foreign form with the corpus's own, most frequent first."""
-    parts = [f"{c}→{own[c]}" + (f" (×{n})" if n > 1 else "") for c, n in found.most_common(limit)]
-    more = len(found) - limit
-    return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
