@@ -41,8 +41,8 @@ sys.path.insert(0, str(REPO))
 
 from duplicate_heavy_corpus import documents, path_of  # noqa: E402
 
-from validators import dedup  # noqa: E402
 from validators.checks import CorpusCheckType  # noqa: E402
+from validators.checks import _dedup as dedup  # noqa: E402
 from validators.load import decode  # noqa: E402
 from validators.rules import load_rule_file  # noqa: E402
 

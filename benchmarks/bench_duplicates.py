@@ -44,8 +44,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from validators import dedup  # noqa: E402
 from validators.checks import CorpusCheckType  # noqa: E402
+from validators.checks import _dedup as dedup  # noqa: E402
 from validators.load import decode  # noqa: E402
 from validators.rules import load_rule_file  # noqa: E402
 

@@ -64,8 +64,8 @@ def cluster_overhead(workers: int) -> tuple[float, float]:
 
 def near_duplicate_costs(corpus: Path) -> dict[str, float]:
     """Per document: band keys; per candidate pair: exact verification; and the candidate rate."""
+    from validators.checks._dedup import band_keys, bucket_pairs, choose_bands, jaccard
     from validators.config import build_ruleset, load_config
-    from validators.dedup import band_keys, bucket_pairs, choose_bands, jaccard
     from validators.discover import discover
     from validators.load import load
 
@@ -77,7 +77,7 @@ def near_duplicate_costs(corpus: Path) -> dict[str, float]:
         item = check.collect(load(f.path, f.fs_path), rule.options)
         if item:
             items[f.path] = item
-    num_perm = rule.options["num_perm"]
+    num_perm = rule.options.num_perm
     bands, rows = choose_bands(check.lsh_threshold(rule.options), num_perm)
     start = time.perf_counter()
     keys = {path: band_keys(item["sig"], num_perm, bands, rows) for path, item in items.items()}

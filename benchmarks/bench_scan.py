@@ -37,7 +37,10 @@ sys.path.insert(0, str(HERE))
 from run_benchmarks import FLOOR, corpus_for, timed  # noqa: E402
 
 # The check types whose per-line loops the scan replaces, and the generic ones it serves.
-CHECK_TYPES = ("encoding_text", "mojibake", "punctuation_width", "masked_chars", "paired_punctuation",
+CHECK_TYPES = ("byte_order_mark", "replacement_characters", "control_characters", "invisible_characters",
+               "private_use_characters", "line_endings", "mojibake", "punctuation_width", "fullwidth_alphanumerics",
+               "masked_chars",
+               "paired_punctuation",
                "pattern", "count", "span_boundary")
 
 WORKER = r"""

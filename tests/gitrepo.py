@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, run_cli, run_cli_process
 
 CLEAN_TEXT = ("今天的会议讨论了新的教学计划。<cand>但是</cand>大家对具体安排还有不同意见。\n"
               "老师们<a>不仅</a>关心课程内容，<a>也</a>关心学生的负担。\n")
@@ -59,8 +58,12 @@ class Repo:
         return path
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "validators", *args], cwd=self.root,
-                              env=self.env, capture_output=True, text=True, timeout=600)
+        """``corpus-validate ARGS`` in the repository, in-process, with the isolated environment."""
+        return run_cli(*args, cwd=self.root, env=self.env)
+
+    def cli_process(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """The same as a real ``python -m validators`` process (the end-to-end tests)."""
+        return run_cli_process(*args, cwd=self.root, env=self.env)
 
 
 __all__ = ["CLEAN_TEXT", "REPO", "Repo", "git_env"]

@@ -111,8 +111,8 @@ def findings_tables(draw: st.DrawFn, max_size: int = 5) -> Any:
     import pandas as pd
 
     from validators.findings import category_of
-    from validators.tables.extract import COLUMNS, frame
-    from validators.tables.schemas import schema_of
+    from validators.tables.extract import frame
+    from validators.tables.schemas import COLUMNS, schema_of
 
     schema = schema_of("findings")
     size = draw(st.integers(0, max_size))

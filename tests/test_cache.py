@@ -21,6 +21,7 @@ from validators.engine import DocumentResult
 from validators.findings import Finding
 from validators.gate import open_cache
 from validators.load import load
+from validators.rules import RULE_ID
 from validators.run import run_check
 
 BROKEN = "第一句很正常。\n他说<cand>但时至今日。\n<cand>大模型</cand>很好。\n"
@@ -77,6 +78,32 @@ def test_second_run_is_served_from_the_cache_with_the_same_findings(project: Pat
     # the cache directory is tagged and ignored by git
     root = project / ".corpus-validate-cache"
     assert (root / ".gitignore").read_text() == "*\n" and (root / "CACHEDIR.TAG").is_file()
+
+
+def test_a_warm_run_of_an_unchanged_corpus_decodes_no_collected_data_but_the_summary_s(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus-wide findings of an unchanged corpus come from the cache: the n-gram sets and
+    signatures the duplicate rules collected stay packed (only the summary's CON001 counts are
+    read); after an edit, the corpus stage reads every document's parts again."""
+    from validators.cache import PackedCollected
+
+    first, _ = run_once(project)
+    asked: list[str] = []
+    original = PackedCollected.__getitem__
+
+    def recording(self: PackedCollected, rule_id: str) -> Any:
+        asked.append(rule_id)
+        return original(self, rule_id)
+
+    monkeypatch.setattr(PackedCollected, "__getitem__", recording)
+    second, cache = run_once(project)
+    assert second == first and cache.hits == 6
+    rules_asked = {key for key in asked if RULE_ID.match(key)}  # (not the corpus entry's own keys)
+    assert rules_asked == {"CON001"}  # the connectives summary, nothing a duplicate rule collected
+    (project / "corpus" / "broken.txt").write_text(BROKEN + "又一行。\n", encoding="utf-8")
+    asked.clear()
+    run_once(project)
+    assert {"DUP001", "DUP002", "DUP004"} <= set(asked)  # the corpus rules comparing documents
 
 
 def test_an_edited_document_misses_and_the_others_hit(project: Path) -> None:
@@ -262,7 +289,7 @@ def corpus_stage(docs: dict[str, bytes]) -> tuple[list[tuple[str, str]], Any]:
 
 def test_an_unchanged_corpus_is_served_without_any_duplicate_verification(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from validators import dedup
+    from validators.checks import _dedup as dedup
 
     cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
     documents, finish = corpus_stage(duplicate_docs())

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from gitrepo import CLEAN_TEXT, Repo
 
 BROKEN = "第一句很正常。\n他说<cand>但时至今日。\n"
@@ -79,9 +80,7 @@ def test_git_reports_chinese_names_unquoted(repo: Repo) -> None:
 
 def test_a_duplicate_of_an_unchanged_document_is_reported_with_its_group(repo: Repo) -> None:
     rules = json.loads(repo.cli("rules", "list", "--format", "json").stdout)
-    dup_rules = [r["id"] for r in rules if r["id"].startswith("DUP") and r["severity"] != "off"]
-    if not dup_rules:
-        pytest.skip("no DUP (duplicate) rule is registered yet")
+    assert "DUP001" in {r["id"] for r in rules if r["severity"] != "off"}, "exact duplicates on"
     original = sorted((repo.root / "corpus").glob("00[1-4]_*.txt"))[0]
     copy = repo.root / "corpus" / "复制的文档.txt"
     copy.write_bytes(original.read_bytes())
@@ -116,10 +115,11 @@ def test_git_problems_are_one_line_errors(repo: Repo, tmp_path: Path) -> None:
     outside = tmp_path / "not-a-repo"
     outside.mkdir()
     (outside / "a.txt").write_text(CLEAN_TEXT, encoding="utf-8")
+    # the diff is taken in the repository that holds the paths, not in the working directory's:
+    # a path outside every repository is an error even when run from inside one
     proc = repo.cli("check", str(outside), "--changed-since", "main")
-    assert proc.returncode in (0, 2)  # run from inside the repo: a.txt is simply not changed
-    env_proc = __import__("subprocess").run(
-        [__import__("sys").executable, "-m", "validators", "check", ".", "--changed-since", "main"],
-        cwd=outside, env=repo.env, capture_output=True, text=True, timeout=120)
-    assert env_proc.returncode == 2 and "not inside a git repository" in env_proc.stderr
-    assert env_proc.stderr.count("\n") == 1
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert f"--changed-since: {outside} is not inside a git repository" in proc.stderr
+    proc = run_cli("check", ".", "--changed-since", "main", cwd=outside, env=repo.env)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "--changed-since: . is not inside a git repository" in proc.stderr

@@ -27,7 +27,7 @@ from validators.char_scan import (
     chars_of,
     tracked_id,
 )
-from validators.checks import encoding_text, mojibake
+from validators.checks import _char_runs, mojibake
 from validators.checks._chars import INVISIBLE, badness_signs, common_han, is_han, is_private_use
 
 EVERY_CODE_POINT = "".join(map(chr, range(0x110000)))  # lone surrogates included
@@ -53,7 +53,7 @@ def test_each_class_bit_is_its_checks_character_class(everything: CharScan) -> N
     assert _with_bit(everything, LATIN1_LOOKALIKE) == _matching(mojibake.LATIN_CHAR)
     assert _with_bit(everything, BADNESS_SIGN) == {ord(c) for c in badness_signs()}
     assert _with_bit(everything, INVISIBLE_CHAR) == {ord(c) for c in INVISIBLE}
-    private = _matching(re.compile("[" + encoding_text.CLASSES["private_use"] + "]"))
+    private = _matching(re.compile("[" + _char_runs.CLASSES["private_use"] + "]"))
     assert _with_bit(everything, PRIVATE_USE) == private
     assert private == {cp for cp in range(0x110000) if is_private_use(chr(cp))}
 
@@ -70,8 +70,8 @@ def test_every_tracked_code_point_has_an_id_of_its_own(everything: CharScan) -> 
 
 
 def test_the_encoding_classes_are_the_scan_classes_of_their_problems(everything: CharScan) -> None:
-    for problem, pattern in encoding_text.CLASSES.items():
-        found = set(everything.positions(encoding_text._scan_class(problem)).tolist())
+    for problem, pattern in _char_runs.CLASSES.items():
+        found = set(everything.positions(_char_runs.scan_class(problem)).tolist())
         assert found == _matching(re.compile(f"[{pattern}]")), problem
 
 

@@ -283,7 +283,9 @@ CSV_NOISE = st.text(alphabet=st.sampled_from(list('ab0129-.,"\r\n 但\ufeff<>'))
 @settings(max_examples=100, deadline=None)
 @given(body=CSV_NOISE, header=st.booleans())
 def test_any_csv_text_gives_failures_never_an_exception(body: str, header: bool) -> None:
-    from validators.tables.validate import parse_csv_text, to_findings, validate
+    from validators.tables.findings import to_findings
+    from validators.tables.reading import parse_csv_text
+    from validators.tables.validate import validate
 
     data = parse_csv_text((HEADER if header else "") + body, "spans", "t.csv")
     found = to_findings(data, validate(data), None)
@@ -297,7 +299,8 @@ def test_any_csv_text_gives_failures_never_an_exception(body: str, header: bool)
 @given(blob=st.binary(max_size=200), suffix=st.sampled_from([".csv", ".parquet"]))
 def test_any_bytes_give_failures_never_an_exception(tmp_path_factory: pytest.TempPathFactory,
                                                     blob: bytes, suffix: str) -> None:
-    from validators.tables.validate import read_table, validate
+    from validators.tables.reading import read_table
+    from validators.tables.validate import validate
 
     path = tmp_path_factory.mktemp("blob") / f"table{suffix}"
     path.write_bytes(blob)

@@ -49,7 +49,7 @@ def collected(rules: RuleSet, rule_id: str, texts: dict[str, str]) -> dict[str, 
 def hits(rules: RuleSet, rule_id: str, texts: dict[str, str], focus: set[str] | None = None,
          **options: Any) -> list[Hit]:
     check = corpus_check(rules, rule_id)
-    merged = {**rules.rules[rule_id].options, **options}
+    merged = dataclasses.replace(rules.rules[rule_id].options, **options)
     data = {path: check.collect(decode(path, text.encode("utf-8")), merged)
             for path, text in texts.items()}
     return list(check.finish(data, merged, focus))
@@ -255,9 +255,10 @@ def test_summary_counts_tagged_and_untagged_per_connective(rules: RuleSet) -> No
 def test_extract_writes_the_connective_table_that_passes_its_schema(tmp_path: Path,
                                                                     rules: RuleSet) -> None:
     from validators.discover import discover
-    from validators.tables.extract import COLUMNS, extract_corpus
-    from validators.tables.schemas import schema_of
-    from validators.tables.validate import frame_data, validate
+    from validators.tables.extract import extract_corpus
+    from validators.tables.reading import frame_data
+    from validators.tables.schemas import COLUMNS, schema_of
+    from validators.tables.validate import validate
 
     for name, text in {**STEADY, "c.txt": "<cand>所以</cand>价格高，但是好用。"}.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -287,7 +288,7 @@ def test_local_and_dask_plans_give_byte_identical_findings_and_counts(
 
     m = measure()
     texts = {m.name(p): p.read_text(encoding="utf-8") for p in m.CORPORA["all"]}
-    texts["copy.txt"] = texts["tests/data/issue2/annotated/luxun_geming.txt"].replace(
+    texts["copy.txt"] = texts["tests/data/luxun-essays/annotated/luxun_geming.txt"].replace(
         "<cand>但</cand>", "但", 2).replace("<cand>因为</cand>", "<cand>因</cand>为", 1)
     data = {rule_id: collected(rules, rule_id, texts) for rule_id in CON}
     local = LocalOps(data)
@@ -345,7 +346,8 @@ def test_recurring_language_is_told_from_recurring_page_furniture(rules: RuleSet
 def repeated(rules: RuleSet, text: str, **options: Any) -> list[tuple[int, int]]:
     rule = rules.rules["DUP003"]
     doc = decode("doc.txt", text.encode("utf-8"))
-    return [(h.line, h.fields["first_line"]) for h in rule.check.check(doc, {**rule.options, **options})]
+    found = rule.check.check(doc, dataclasses.replace(rule.options, **options))
+    return [(h.line, h.fields["first_line"]) for h in found]
 
 
 def test_a_short_line_repeated_far_apart_is_structure_not_an_artefact(rules: RuleSet) -> None:

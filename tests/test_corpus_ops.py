@@ -22,7 +22,7 @@ from conftest import REPO, SAMPLE, corpus_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from validators import dedup
+from validators.checks import _dedup as dedup
 from validators.corpus_ops import LocalOps
 from validators.engine import findings_from_hits
 from validators.findings import DuplicateGroup, Hit, Related
@@ -83,7 +83,7 @@ def original_lsh_candidates(signatures: dict[str, Any], num_perm: int, bands: in
     return pairs
 
 
-def original_duplicates(collected: dict[str, Any], options: dict[str, Any],
+def original_duplicates(collected: dict[str, Any], options: Any,
                         focus: set[str] | None) -> Iterator[Hit]:
     by_hash: dict[str, list[str]] = {}
     for path, item in sorted(collected.items()):
@@ -99,23 +99,23 @@ def original_duplicates(collected: dict[str, Any], options: dict[str, Any],
                        "similarity": "1.00", "text": item["hash"]},
                       # issue 14: at most max_related copies (the whole group is in the summary)
                       related=tuple(Related(p, collected[p]["line"])
-                                    for p in others[:options["max_related"]]),
+                                    for p in others[:options.max_related]),
                       evidence="\0".join(others), path=path, group=group)
 
 
 def original_verification(candidates: set[tuple[str, str]], grams: Callable[[str], Any],
-                          options: dict[str, Any]) -> Iterator[tuple[str, str, float, str]]:
+                          options: Any) -> Iterator[tuple[str, str, float, str]]:
     """Every candidate pair verified on its own by exact Jaccard (or containment), in sorted order:
     (a, b, similarity, measure) of those that pass."""
     for a, b in sorted(candidates):
         jac, contained = dedup.jaccard(grams(a), grams(b))
-        if jac >= options["threshold"]:
+        if jac >= options.threshold:
             yield a, b, jac, "Jaccard"
-        elif options["containment"] > 0 and contained >= options["containment"]:
+        elif options.containment > 0 and contained >= options.containment:
             yield a, b, contained, "containment"
 
 
-def original_near(collected: dict[str, Any], options: dict[str, Any],
+def original_near(collected: dict[str, Any], options: Any,
                   focus: set[str] | None) -> Iterator[Hit]:
     import numpy as np
 
@@ -126,9 +126,9 @@ def original_near(collected: dict[str, Any], options: dict[str, Any],
     reps = {members[0]: members for members in copies.values()}
     if len(reps) < 2:
         return
-    num_perm = options["num_perm"]
-    lsh = min(options["threshold"], options["candidate_threshold"]) if options["containment"] > 0 \
-        else float(options["threshold"])
+    num_perm = options.num_perm
+    lsh = min(options.threshold, options.candidate_threshold) if options.containment > 0 \
+        else float(options.threshold)
     bands, rows = dedup.choose_bands(lsh, num_perm)
     signatures = {p: np.frombuffer(items[p]["sig"], dtype=np.uint64) for p in reps}
     candidates = original_lsh_candidates(signatures, num_perm, bands, rows)
@@ -160,7 +160,7 @@ def original_near(collected: dict[str, Any], options: dict[str, Any],
                       # issue 14: the first max_related group mates in path order, the closest
                       # among them (in place of the last); the whole group is in the summary
                       related=tuple(Related(p, items[p]["line"]) for p in capped(
-                          others, closest, options["max_related"])),
+                          others, closest, options.max_related)),
                       evidence="\0".join(others), path=path, group=listed)
 
 
@@ -170,7 +170,7 @@ def capped(others: list[str], closest: str, limit: int) -> list[str]:
     return sorted([*others[:limit - 1], closest])
 
 
-def original_boilerplate(collected: dict[str, Any], options: dict[str, Any],
+def original_boilerplate(collected: dict[str, Any], options: Any,
                          focus: set[str] | None) -> Iterator[Hit]:
     where: dict[int, list[tuple[str, int]]] = {}
     contents: dict[int, set[str]] = {}
@@ -183,14 +183,14 @@ def original_boilerplate(collected: dict[str, Any], options: dict[str, Any],
             where.setdefault(h, []).append((path, number))
             contents.setdefault(h, set()).add(item["doc"])
             prose[h] = prose.get(h, True) and h in language
-    recurring = {h for h, docs in contents.items() if len(docs) >= options["min_count"]
+    recurring = {h for h, docs in contents.items() if len(docs) >= options.min_count
                  and not prose[h]}
     if not recurring:
         return
     for path in dedup.in_focus(sorted(p for p, i in collected.items() if i), focus):
         item = collected[path]
         mine = [line for line in item["lines"] if line[0] in recurring]
-        if not mine or len(mine) > options["max_share"] * len(item["lines"]):
+        if not mine or len(mine) > options.max_share * len(item["lines"]):
             continue
         for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
             others = [(p, n) for p, n in where[h] if p != path]
@@ -201,12 +201,12 @@ def original_boilerplate(collected: dict[str, Any], options: dict[str, Any],
                       evidence=f"{h:016x}", path=path)
 
 
-def original_script(collected: dict[str, Any], options: dict[str, Any],
+def original_script(collected: dict[str, Any], options: Any,
                     focus: set[str] | None) -> Iterator[Hit]:
     from validators.checks.script_policy import LABEL
     from validators.script_sets import conversion_hint, name_chars
 
-    expected = options["script"]
+    expected = options.script
     if expected == "auto":
         ranked = Counter(c["script"] for c in collected.values()
                          if c["script"] in ("simplified", "traditional")).most_common()
@@ -332,7 +332,7 @@ def test_local_plan_with_a_focus_gives_what_the_original_gave(corpora: dict, rul
 def test_the_heavy_corpus_has_groups_larger_than_a_finding_lists(corpora: dict, rules: RuleSet) -> None:
     """Not vacuous: the cap on ``related`` and the one-component scoring are exercised."""
     found = json.loads(planned(rules, LocalOps(corpora["heavy"]), "DUP002"))
-    limit = rules.rules["DUP002"].options["max_related"]
+    limit = rules.rules["DUP002"].options.max_related
     assert len(found) >= 27 and all(len(f["related"]) == limit for f in found)
     assert any("containment" in f["message"] for f in found)
 

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from validators.discover import discover
 from validators.load import load
@@ -21,9 +22,8 @@ OUTSIDE_TEXT = f"{MARKER} 但是<cand>却。\n第二行\ufeff带\u200b零宽字�
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real entry point, run in ``cwd`` (PYTHONPATH, when set, picks the tree under test)."""
-    return subprocess.run([sys.executable, "-m", "validators", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+    """The command line (in-process: tests/conftest.run_cli), run in ``cwd``."""
+    return run_cli(*args, cwd=cwd)
 
 
 def _layout(tmp_path: Path) -> tuple[Path, Path]:

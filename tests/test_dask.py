@@ -112,6 +112,7 @@ def test_json_is_byte_identical_on_every_executor(which: str, request: pytest.Fi
         assert output == reference, f"{name} differs from --executor local --jobs 1"
 
 
+@pytest.mark.slow
 def test_changed_since_is_byte_identical_on_a_separate_cluster(tmp_path: Path, scheduler: str) -> None:
     """A focus (``--changed-since``): the corpus rules compare the changed files with all the others."""
     from gitrepo import Repo
@@ -157,6 +158,7 @@ def _json(result: object) -> str:
     return stream.getvalue()
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(corpus=corpora(max_documents=4),
        copies=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), max_size=3))
@@ -178,6 +180,7 @@ def test_random_corpora_give_the_same_json_on_dask(corpus: dict, copies: list, c
     assert on_dask == local
 
 
+@pytest.mark.slow
 def test_a_rule_error_on_a_worker_is_the_same_one_line_error(tmp_path: Path, client: object) -> None:
     """A runaway user regex is stopped on the worker; the ConfigError reaches the caller with its type."""
     from validators.executors.dask import DaskExecutor
@@ -219,6 +222,7 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2() -> None:
     assert f"cannot connect to the dask scheduler '{address}'" in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_the_cache_stays_on_this_machine_with_a_remote_scheduler(tmp_path: Path, scheduler: str) -> None:
     """The cache's per-user key must not travel to other machines' workers: off (README)."""
     cache = tmp_path / "cache"
@@ -230,6 +234,7 @@ def test_the_cache_stays_on_this_machine_with_a_remote_scheduler(tmp_path: Path,
     assert not cache.exists()
 
 
+@pytest.mark.slow
 def test_the_scheduler_is_announced_on_a_terminal_only(scheduler: str) -> None:
     """stderr a terminal: one line naming the dashboard (or the scheduler, without bokeh);
     stderr a pipe (CI logs): nothing."""
@@ -261,6 +266,7 @@ def test_the_scheduler_is_announced_on_a_terminal_only(scheduler: str) -> None:
     assert "dask" not in piped.stderr
 
 
+@pytest.mark.slow
 def test_jobs_above_the_cores_start_one_worker_per_core(tmp_path: Path) -> None:
     """``--jobs 1000`` is capped for the LocalCluster as for the local pool."""
     from validators.settings import default_jobs

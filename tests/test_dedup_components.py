@@ -1,11 +1,12 @@
 """Near-linear duplicate clustering (issue 14): exact overlaps of many sets at once
-(validators.dedup.Overlaps), each candidate component scored as the pair-by-pair verification
-scored it (validators.dedup.component_matches), one finding per document with a few ``related``
+(validators.checks._dedup.Overlaps), each candidate component scored as the pair-by-pair verification
+scored it (validators.checks._dedup.component_matches), one finding per document with a few ``related``
 group mates and the whole group on the hit, and no pair ever verified one at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from pathlib import Path
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_corpus_ops import original_verification
 
-from validators import dedup
+from validators.checks import _dedup as dedup
 from validators.load import decode
 from validators.rules import load_rule_file
 
@@ -86,14 +87,14 @@ def test_overlaps_of_empty_and_identical_sets() -> None:
 
 # --- a component scored as pair-by-pair verification scored it ----------------------------------
 
-def reference_matches(paths: list[str], grams: list[Any], sigs: list[Any], options: dict[str, Any]
+def reference_matches(paths: list[str], grams: list[Any], sigs: list[Any], options: Any
                       ) -> list[tuple[str, str, float, str, str]]:
     """What the plan before issue 14 computed for these documents: every LSH candidate pair
     verified with ``dedup.jaccard``, the best partner of each the first in sorted pair order with
     the highest similarity, groups by union-find over the verified pairs."""
-    num_perm = options["num_perm"]
-    lsh = min(options["threshold"], options["candidate_threshold"]) if options["containment"] > 0 \
-        else options["threshold"]
+    num_perm = options.num_perm
+    lsh = min(options.threshold, options.candidate_threshold) if options.containment > 0 \
+        else options.threshold
     bands, rows = dedup.choose_bands(lsh, num_perm)
     index = dict(zip(paths, range(len(paths)), strict=True))
     candidates = dedup.lsh_candidates(dict(zip(paths, sigs, strict=True)), num_perm, bands, rows)
@@ -135,7 +136,7 @@ def families(draw: st.DrawFn) -> list[str]:
     return texts
 
 
-def collected(texts: list[str], options: dict[str, Any]) -> tuple[list[str], list[Any], list[Any]]:
+def collected(texts: list[str], options: Any) -> tuple[list[str], list[Any], list[Any]]:
     check = rules()["DUP002"].check
     items = {f"d{i:03d}.txt": check.collect(decode(f"d{i:03d}.txt", t.encode("utf-8")), options)
              for i, t in enumerate(texts)}
@@ -149,11 +150,11 @@ def collected(texts: list[str], options: dict[str, Any]) -> tuple[list[str], lis
 @given(texts=families(), containment=st.sampled_from([0.0, 0.8]), threshold=st.sampled_from([0.5, 0.8]))
 def test_a_component_scores_as_pair_by_pair_verification(texts: list[str], containment: float,
                                                           threshold: float, small_blocks: None) -> None:
-    options = {**rules()["DUP002"].options, "containment": containment, "threshold": threshold}
+    options = dataclasses.replace(rules()["DUP002"].options, containment=containment, threshold=threshold)
     paths, grams, sigs = collected(texts, options)
-    lsh = min(threshold, options["candidate_threshold"]) if containment > 0 else threshold
-    bands, rows = dedup.choose_bands(lsh, options["num_perm"])
-    got = dedup.component_matches(paths, grams, sigs, options["num_perm"], bands, rows, threshold,
+    lsh = min(threshold, options.candidate_threshold) if containment > 0 else threshold
+    bands, rows = dedup.choose_bands(lsh, options.num_perm)
+    got = dedup.component_matches(paths, grams, sigs, options.num_perm, bands, rows, threshold,
                                   containment)
     # floats compared exactly: the same divisions of the same integers
     assert got == reference_matches(paths, grams, sigs, options)
@@ -185,7 +186,7 @@ def test_a_large_group_lists_a_few_mates_and_the_whole_group_once() -> None:
     hits = hits_of("DUP002", docs)
     members = tuple(sorted(p for p in docs if p.startswith("g/")))
     assert sorted(h.path for h in hits) == list(members)
-    limit = rules()["DUP002"].options["max_related"]
+    limit = rules()["DUP002"].options.max_related
     assert limit == 5
     for hit in hits:
         named = [r.path for r in hit.related]

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from conftest import SAMPLE
 
-from validators import dedup
 from validators.cache import ResultCache
+from validators.checks import _dedup as dedup
 from validators.discover import discover
 from validators.reporters import get_reporter
 from validators.rules import RuleSet, load_rule_file

@@ -1,6 +1,6 @@
-"""Duplicate detection (rules/duplicates.yaml, validators/dedup.py, the four DUP check types).
+"""Duplicate detection (rules/duplicates.yaml, validators/checks/_dedup.py, the four DUP check types).
 
-The real texts are public-domain Voice of America news articles (tests/data/issue4/, see SOURCE.md)
+The real texts are public-domain Voice of America news articles (tests/data/voa-news/, see SOURCE.md)
 and the bundled sample corpus. Reposts (another headline, truncation, whitespace and punctuation
 variants, the other script) and injected copies (exact, 8% of lines removed, converted to
 Traditional, a repeated line) are made from them here, deterministically.
@@ -19,14 +19,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validators import dedup
+from validators.checks import _dedup as dedup
 from validators.engine import check_document, finish_corpus
 from validators.findings import Finding
 from validators.load import decode
-from validators.rules import RuleSet, load_rule_file
+from validators.rules import RuleSet, load_rule_file, with_options
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "issue4"
+DATA = Path(__file__).resolve().parent / "data" / "voa-news"
 SAMPLE = REPO / "sample-corpus"
 DUP_RULES = REPO / "rules" / "duplicates.yaml"
 
@@ -34,7 +34,7 @@ DUP_RULES = REPO / "rules" / "duplicates.yaml"
 def dup_ruleset(**options: dict) -> RuleSet:
     rules = {r.id: r for r in load_rule_file(DUP_RULES)}
     for rule_id, opts in options.items():
-        rules[rule_id].options.update(opts)
+        rules[rule_id].options = with_options(rules[rule_id], opts, (str(DUP_RULES), 0))
     return RuleSet(rules)
 
 
@@ -359,7 +359,7 @@ def test_lsh_candidates_cover_every_pair_above_the_threshold(corpus_with_copies)
 
 
 def test_heavy_libraries_are_imported_only_when_a_duplicate_rule_runs() -> None:
-    code = ("import sys\nimport validators.dedup\n"
+    code = ("import sys\nimport validators.checks._dedup\n"
             "import validators.checks.near_duplicates, validators.checks.duplicate_documents\n"
             "import validators.checks.boilerplate, validators.checks.repeated_lines\n"
             "print(sorted(m for m in ('opencc', 'datasketch', 'xxhash') if m in sys.modules))")

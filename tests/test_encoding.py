@@ -1,5 +1,5 @@
 """ENC rules (and the fault-injection measurement of issue 3 over all ENC/SCR/PUN faults) on real
-documents the project had never seen: tests/data/issue3 (see its SOURCE.md)."""
+documents the project had never seen: tests/data/reference-texts (see its SOURCE.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from issue3_support import (
+from reference_texts import (
     CLEAN,
     LEGACY,
     LEGACY_COPIES,

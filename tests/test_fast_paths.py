@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import bisect
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,11 +121,15 @@ CHAR_FRAGMENTS = {
                           "，", "a", "Z", "9", "３", "ＡＩ", " ", "f(x)", "print(", "...", "10:30", "a.b",
                           "http://例子.中国/路径?a=1,b", "www.a.cn", "WWW.例子.好", "张三@公司.例子", "例子.中国",
                           ".中国", "`x,y`", "```", "~/a/b/", "C:\\d", "[链](http://a.cn)", "<cand>但</cand>"],
+    "fullwidth_alphanumerics": ["ＡＩ", "３", "Ａ", "ｚ", "０９", "a", "3", "，", " ", "http://例子.中国/ＡＩ",
+                                "www.a.cn", "张三@公司.例子", "`Ａ`", "```", "~/a/Ｂ/", "<cand>Ａ</cand>"],
     "masked_chars": ["*", "＊", "×", "□", "**", " ", "3", "a", "，", "注", "\t", "<cand>但</cand>"],
     "paired_punctuation": ["“", "”", "《", "》", "（", "）", "「", "」", '"', "'", "，", "<cand>", "</cand>"],
     "mojibake": ["鍏ㄥ浗鍚岃優", "鳏寡", "鍏", "å¹´", "â€™", "Ã©", "¤", "“", "—", "a", " ", "\ufffd", "€"],
-    "encoding_text": ["\u200b", "\u200d", "\ufeff", "\ufffd", "\x07", "\x85", "\ue000", "\U000F0001",
-                      "\r", "\r\n", "\u0301", "\u3000", "\U0001F600", "a"],
+    **{check: ["\u200b", "\u200d", "\ufeff", "\ufffd", "\x07", "\x85", "\ue000", "\U000F0001",
+               "\r", "\r\n", "\u0301", "\u3000", "\U0001F600", "a"]
+       for check in ("byte_order_mark", "replacement_characters", "control_characters",
+                     "invisible_characters", "private_use_characters", "line_endings")},
 }
 ALL_FRAGMENTS = sorted({f for fragments in CHAR_FRAGMENTS.values() for f in fragments})
 
@@ -138,29 +143,33 @@ def char_documents(check: str) -> st.SearchStrategy[str]:
 
 # (check type, options over its default rule's): the defaults and the options' edge cases
 CHAR_RULES = [
-    ("punctuation_width", {"problem": "halfwidth"}), ("punctuation_width", {"problem": "halfwidth", "group": "line"}),
-    ("punctuation_width", {"problem": "halfwidth", "group": "document"}),
-    ("punctuation_width", {"problem": "halfwidth", "style": "halfwidth"}),
-    ("punctuation_width", {"problem": "halfwidth", "chars": ",("}),
-    ("punctuation_width", {"problem": "halfwidth", "chars": "()"}),
-    ("punctuation_width", {"problem": "fullwidth_alnum", "chars": ""}),
-    ("punctuation_width", {"problem": "fullwidth_alnum", "chars": "Ａ３"}),
+    ("punctuation_width", {}), ("punctuation_width", {"group": "line"}),
+    ("punctuation_width", {"group": "document"}),
+    ("punctuation_width", {"style": "halfwidth"}),
+    ("punctuation_width", {"chars": ",("}),
+    ("punctuation_width", {"chars": "()"}),
+    ("fullwidth_alphanumerics", {"chars": ""}), ("fullwidth_alphanumerics", {"group": "document"}),
+    ("fullwidth_alphanumerics", {"chars": "Ａ３"}),
     ("masked_chars", {}), ("masked_chars", {"chars": "某*", "max_run": 1}),
     ("paired_punctuation", {}), ("paired_punctuation", {"pairs": ['""', "某甲", "（）"]}),
     ("mojibake", {}), ("mojibake", {"min_rare": 0.0}), ("mojibake", {"min_rare": 1.0, "min_valid": 0.0}),
-    *[("encoding_text", {"problem": p}) for p in ("replacement", "control", "invisible", "private_use",
-                                                  "line_endings", "bom")],
-    ("encoding_text", {"problem": "invisible", "allow": "\u200b"}),
+    *[(check, {}) for check in ("replacement_characters", "control_characters", "invisible_characters",
+                                "private_use_characters", "line_endings", "byte_order_mark")],
+    ("invisible_characters", {"allow": "\u200b"}),
 ]
 
 
-def _char_rule_options(check: str, override: dict) -> dict:
+def _char_rule_options(check: str, override: dict) -> Any:
+    """The options of the default rule of ``check`` (the one with the same ``problem``, for a
+    family) with ``override`` laid over them: an ``Options`` instance (a dict for a check type
+    not yet on typed options)."""
     from validators.config import build_ruleset, load_config
+    from validators.rules import option_value, with_options
 
     ruleset = _CHAR_RULESET.get(0) or _CHAR_RULESET.setdefault(0, build_ruleset(load_config(None)))
     rule = next(r for r in ruleset if r.check.name == check
-                and all(r.options.get(k) == v for k, v in override.items() if k == "problem"))
-    return {**rule.options, **override}
+                and all(option_value(r.options, k) == v for k, v in override.items() if k == "problem"))
+    return with_options(rule, override, ("test_fast_paths", 0))
 
 
 _CHAR_RULESET: dict = {}
@@ -194,7 +203,7 @@ def test_the_scan_settles_what_it_can_and_leaves_the_rest_to_the_line_code() -> 
     import validators.checks.punctuation_width as pw
     from validators.char_scan import CharScan
 
-    options = _char_rule_options("punctuation_width", {"problem": "halfwidth"})
+    options = _char_rule_options("punctuation_width", {})
     settled, unsettled = pw._scanned(CharScan("大模型,应用。\n见http://例子.中国/路径,好\n(注)好"), options)
     assert settled == {0: pw.LineMarks([3], ["，"], [","]), 2: pw.LineMarks([0, 2], ["（", "）"], ["(", ")"])}
     assert unsettled == {1}
@@ -206,8 +215,8 @@ def test_many_damaged_runs_are_counted_in_one_batch() -> None:
     text = "\n".join(lines)
     options = _char_rule_options("mojibake", {})
     for override in ({}, {"min_rare": 0.0}, {"min_rare": 0.9}):
-        hits = _hits("mojibake", {**options, **override}, text, scan=True)
-        assert hits == _hits("mojibake", {**options, **override}, text, scan=False)
+        changed = _char_rule_options("mojibake", override)
+        assert _hits("mojibake", changed, text, scan=True) == _hits("mojibake", changed, text, scan=False)
     assert len(_hits("mojibake", options, text, scan=True)) == 120
 
 
@@ -231,7 +240,7 @@ def test_halfwidth_marks_from_the_scan_are_offending_of_each_line(text: str) -> 
     import validators.checks.punctuation_width as pw
     from validators.char_scan import CharScan
 
-    options = _char_rule_options("punctuation_width", {"problem": "halfwidth"})
+    options = _char_rule_options("punctuation_width", {})
     settled, unsettled = pw._scanned(CharScan(text), options)
     for index, line in enumerate(text.split("\n")):
         found = pw.offending(line, options)

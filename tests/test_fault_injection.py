@@ -1,7 +1,7 @@
 """Fault injection on real annotated documents the project had never seen (issue 2, "Must show").
 
-tests/data/issue2/annotated/ holds real Chinese essays and speeches (see SOURCE.md), annotated by
-tests/data/issue2/annotate.py the way the sample corpus is. Each test copy gets exactly one fault
+tests/data/luxun-essays/annotated/ holds real Chinese essays and speeches (see SOURCE.md), annotated by
+tests/data/luxun-essays/annotate.py the way the sample corpus is. Each test copy gets exactly one fault
 at a random span (fixed seed); the full default rule set must report the fault's rule at the
 fault's line. ``pytest -s tests/test_fault_injection.py`` prints the detection table.
 """
@@ -22,7 +22,7 @@ from validators.lexicons import load_lexicon
 from validators.load import decode
 from validators.rules import RuleSet
 
-DATA = Path(__file__).resolve().parent / "data" / "issue2"
+DATA = Path(__file__).resolve().parent / "data" / "luxun-essays"
 LEXICONS = Path(__file__).resolve().parent.parent / "rules" / "lexicons"
 DOCS = sorted((DATA / "annotated").glob("*.txt"))
 SEED = 20260522

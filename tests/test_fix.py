@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from issue3_support import (
+from reference_texts import (
     CLEAN,
     LEGACY,
     LEGACY_COPIES,
@@ -236,3 +236,72 @@ def test_fixing_keeps_every_han_character_and_tag(case: tuple[str, bytes]) -> No
     assert han(text) == han(clean) and spans(text) == spans(clean)
     assert [f for f in check_text(fixed) if f.rule in FIXED_RULES] == []
     assert fix_bytes(fixed, RULESET)[0] == fixed  # idempotent
+
+
+# ---------------------------------------------------------------- unsafe fixes: ENC011 mojibake
+
+def mojibake_copy(text: str) -> tuple[str, str]:
+    """(damaged, original): ``text`` with its third line cut to its longest start whose UTF-8
+    reads as GBK (克莉丝托･卡艾伊：感), that start so read (鍏嬭帀涓濇墭锝ュ崱鑹句紛锛氭劅), and its
+    fourth line's UTF-8 read as Latin-1: upstream mix-ups that lost no byte, which the mojibake
+    fix undoes exactly. (A byte 0xAD read as Latin-1 is a soft hyphen, which ENC008's safe fix
+    would remove first: the Latin-1 line has none.)"""
+    lines = text.split("\n")
+    lines[2] = next(lines[2][:k] for k in range(len(lines[2]), 0, -1) if _reads_as_gbk(lines[2][:k]))
+    damaged = list(lines)
+    damaged[2] = lines[2].encode("utf-8").decode("gbk")
+    damaged[3] = lines[3].encode("utf-8").decode("latin-1")
+    assert len(lines[2]) > 4 and "\u00ad" not in damaged[3]
+    return "\n".join(damaged), "\n".join(lines)
+
+
+def _reads_as_gbk(text: str) -> bool:
+    try:
+        text.encode("utf-8").decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_fix_alone_leaves_mojibake_and_says_nothing_of_it(tmp_path: Path) -> None:
+    damaged, _ = mojibake_copy(text_of(TALK))
+    target = tmp_path / "doc.txt"
+    target.write_text(damaged, encoding="utf-8")
+    proc = run_cli("check", "--fix", "--format", "json", "--no-cache", ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert target.read_text(encoding="utf-8") == damaged
+    assert "ENC011 repaired" not in proc.stdout + proc.stderr
+    assert {(f["rule"], f["line"]) for f in json.loads(proc.stdout)["findings"]} >= {("ENC011", 3), ("ENC011", 4)}
+
+
+def test_unsafe_fixes_repair_mojibake_and_leave_clean_files_alone(tmp_path: Path) -> None:
+    damaged, original = mojibake_copy(text_of(TALK))
+    target, clean = tmp_path / "doc.txt", tmp_path / "clean.txt"
+    target.write_text(damaged, encoding="utf-8")
+    clean.write_text(text_of(SIMPLIFIED[0]), encoding="utf-8")
+    os.utime(clean, (1_000_000_000, 1_000_000_000))
+    proc = run_cli("check", "--fix", "--unsafe-fixes", "--format", "json", "--no-cache", ".", cwd=tmp_path)
+    assert target.read_text(encoding="utf-8") == original, proc.stderr
+    assert [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "ENC011"] == []
+    assert clean.read_text(encoding="utf-8") == text_of(SIMPLIFIED[0])
+    assert clean.stat().st_mtime == 1_000_000_000
+
+
+def test_diff_shows_the_mojibake_repair_only_with_unsafe_fixes(tmp_path: Path) -> None:
+    damaged, original = mojibake_copy(text_of(TALK))
+    target = tmp_path / "doc.txt"
+    target.write_text(damaged, encoding="utf-8")
+    safe = run_cli("check", "--diff", "--no-cache", ".", cwd=tmp_path)
+    assert "ENC011" not in safe.stdout, safe.stdout
+    proc = run_cli("check", "--diff", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "# ENC011 repaired mojibake" in proc.stdout
+    assert "+" + original.split("\n")[2] + "\n" in proc.stdout
+    assert "-" + damaged.split("\n")[2] + "\n" in proc.stdout
+    assert target.read_text(encoding="utf-8") == damaged
+
+
+@pytest.mark.parametrize("name", SIMPLIFIED + TRADITIONAL)
+def test_unsafe_fixes_change_no_clean_document(name: str) -> None:
+    data = text_of(name).encode("utf-8")
+    assert fix_bytes(data, RULESET, unsafe=True) == (data, [], "")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from issue3_support import RULESET, check_text
+from reference_texts import RULESET, check_text
 
 from validators.checks.punctuation_width import edits, halfwidth_positions
 from validators.fix import fix_bytes

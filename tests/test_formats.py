@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
@@ -15,7 +14,7 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, run_cli
 from gitrepo import CLEAN_TEXT
 
 from validators.findings import Finding, Related
@@ -43,9 +42,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(corpus: Path, *args: str, env: dict[str, str] | None = None
         ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "validators", "check", "corpus", "--no-cache",
-                           *args], cwd=corpus, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, **(env or {})})
+    return run_cli("check", "corpus", "--no-cache", *args, cwd=corpus,
+                   env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ The extracted tables of any input must satisfy their own pandera schemas.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from functools import lru_cache
 from typing import Any
@@ -135,6 +134,7 @@ def test_damaged_utf8(data: bytes) -> None:
         assert {f.rule for f in findings} & {"ENC001", "ENC002"}, [f.rule for f in findings]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(TAG_SOUP, min_size=2, max_size=4))
 def test_corpus_wide_checks_on_fuzzed_documents(texts: list[str]) -> None:
@@ -150,17 +150,15 @@ def test_corpus_wide_checks_on_fuzzed_documents(texts: list[str]) -> None:
             assert related.path in lines and 1 <= related.line <= len(lines[related.path])
 
 
-HAVE_TABLES = importlib.util.find_spec("validators.tables") is not None and \
-    importlib.util.find_spec("pandera") is not None
-
-
-@pytest.mark.skipif(not HAVE_TABLES, reason="validators.tables (issue 5) or pandera not available")
+@pytest.mark.slow
 @settings(max_examples=max(EXAMPLES // 6, 20), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.one_of(TAG_SOUP.map(lambda t: t.encode("utf-8")), DAMAGED, BYTES))
 def test_extracted_tables_of_any_input_satisfy_their_schemas(data: bytes) -> None:
+    from validators.tables.cross_table import Reference
     from validators.tables.extract import build_frames, document_rows
-    from validators.tables.validate import Reference, frame_data, validate
+    from validators.tables.reading import frame_data
+    from validators.tables.validate import validate
 
     doc = decode("fuzz.txt", data)
     result = check_document(doc, default_rules())

@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO, run_cli
 from test_html import make_faulty_corpus
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each test drives headless Chromium
 
 CHROMIUM = os.environ.get("CORPUS_VALIDATORS_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("CORPUS_VALIDATORS_REQUIRE_BROWSER") == "1"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE, corpus_generator, run_cli
+from conftest import SAMPLE, corpus_generator, run_cli, run_cli_process
 
 from validators import run as run_module
 from validators.config import Config, build_ruleset
@@ -36,9 +36,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 def _check(corpus: Path, jobs: int, profile: Path) -> tuple[dict, dict]:
     env = {**os.environ, run_module.PROFILE_ENV: str(profile)}
-    proc = subprocess.run([sys.executable, "-m", "validators", "check", str(corpus), "--jobs",
-                           str(jobs), "--format", "json", "--no-cache"],
-                          cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    proc = run_cli_process("check", str(corpus), "--jobs", str(jobs), "--format", "json",
+                           "--no-cache", env=env)  # a real process: it forks the workers
     assert proc.returncode == 1, proc.stderr
     return json.loads(proc.stdout), json.loads(profile.read_text(encoding="utf-8"))
 
@@ -88,11 +87,9 @@ def test_parallel_run_returns_the_same_documents_in_order(monkeypatch: pytest.Mo
 
 def test_a_small_run_starts_no_pool(tmp_path: Path) -> None:
     profile = tmp_path / "profile.json"
-    proc = subprocess.run([sys.executable, "-m", "validators", "check", str(SAMPLE), "--jobs", "2",
-                           "--format", "json", "--no-cache"], cwd=REPO, capture_output=True,
-                          text=True, env={**os.environ, run_module.PROFILE_ENV: str(profile)},
-                          timeout=600)
-    assert proc.returncode in (0, 1), proc.stderr
+    proc = run_cli("check", str(SAMPLE), "--jobs", "2", "--format", "json", "--no-cache",
+                   env={**os.environ, run_module.PROFILE_ENV: str(profile)})
+    assert proc.returncode == 1, proc.stderr  # the sample has errors
     report = json.loads(profile.read_text(encoding="utf-8"))
     assert report["workers"] == 0
     assert report["files"] == 5

@@ -84,7 +84,7 @@ def test_a_traditional_corpus_gets_no_lexicon_or_pair_warning_its_simplified_ori
     import opencc
 
     sources = [REPO / "sample-corpus" / "000_c48a539151d484c8.txt",
-               *sorted((REPO / "tests" / "data" / "issue2" / "annotated").glob("*.txt")),
+               *sorted((REPO / "tests" / "data" / "luxun-essays" / "annotated").glob("*.txt")),
                *measure().CORPORA["ted"]]
     simplified = tmp_path / "simplified"
     simplified.mkdir()

@@ -3,7 +3,8 @@
 Each case runs the real command in a subprocess and must end with exit 0 or 1 (a finding, never an
 internal error), in bounded memory (peak RSS of that one child, from ``os.wait4``) and without
 hanging (the subprocess timeout is a hang detector, generous on purpose: it is not a speed
-assertion; speed is measured in benchmarks/).
+assertion; speed is measured in benchmarks/). Where neither memory nor a real process is the point
+(file names in the output formats), the command runs in-process.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from validators.config import build_ruleset, load_config
 from validators.discover import discover
@@ -145,6 +147,7 @@ def test_load_never_reads_past_the_limit(tmp_path: Path) -> None:
     assert load("big.txt", str(path), max_bytes=9000).readable
 
 
+@pytest.mark.slow
 def test_a_line_of_ten_million_characters(tmp_path: Path) -> None:
     line = ("他说<cand>但是</cand>时至今日，" + "abc def, 好用。" * 9) * (10_000_000 // 130)
     path = tmp_path / "long.txt"
@@ -197,6 +200,7 @@ def test_a_file_that_vanishes_during_the_run(tmp_path: Path) -> None:
     assert "No such file" in result.findings[0].message
 
 
+@pytest.mark.slow
 def test_files_that_grow_shrink_and_vanish_while_the_command_runs(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -348,9 +352,8 @@ def test_non_utf8_file_names_in_every_output_format(tmp_path: Path) -> None:
     for i, name in enumerate(raw_names):
         with open(os.path.join(os.fsencode(corpus), name), "wb") as handle:
             handle.write(f"第{i}篇。他说<cand>但时至今日。\n".encode())  # TAG001 in every file
-    for fmt in ("json", "text", "sarif", "junit", "github", "gitlab"):
-        result = run_measured(["check", "--format", fmt, "--no-cache", "--jobs", "1", "corpus"],
-                              tmp_path, timeout=120)
+    for fmt in ("json", "text", "sarif", "junit", "github", "gitlab"):  # in-process: fast
+        result = run_cli("check", "--format", fmt, "--no-cache", "--jobs", "1", "corpus", cwd=tmp_path)
         assert result.returncode == 1, (fmt, result.stderr)
         assert "Traceback" not in result.stderr and "internal error" not in result.stderr, fmt
         assert "xb5" in result.stdout and "xca" in result.stdout, fmt  # (escaped per format)
@@ -361,10 +364,10 @@ def test_non_utf8_file_names_in_every_output_format(tmp_path: Path) -> None:
                 ("TAG001", "corpus/\\xb5\\xab\\xca\\xc7.txt"),
                 ("TAG001", "corpus/ok-\\xff\\xfe.txt"), ("TAG001", "corpus/正常.txt")]
     html = tmp_path / "report.html"
-    result = run_measured(["check", "--no-cache", "--jobs", "1", "--html", str(html), "corpus"],
-                          tmp_path, timeout=120)
+    result = run_cli("check", "--no-cache", "--jobs", "1", "--html", str(html), "corpus", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
-    html.read_bytes().decode("utf-8")
+    page = html.read_bytes().decode("utf-8")
+    assert r'"corpus/\\xb5\\xab\\xca\\xc7.txt"' in page  # the escaped name, as a JSON string
 
 
 # --- the terminal: Ctrl-C and a closed pipe ---------------------------------------------------------
@@ -403,4 +406,5 @@ def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         proc.stdout.close()  # like `| head -c 10`
         err = proc.stderr.read().decode()
         proc.wait(timeout=120)
-        assert proc.returncode in (1, 2) and "Traceback" not in err and "Exception" not in err, err
+        # the report is larger than the pipe: the write fails, the run ends with 2 and says nothing
+        assert (proc.returncode, err) == (2, ""), (fmt, proc.returncode, err)

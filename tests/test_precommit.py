@@ -17,8 +17,6 @@ import pytest
 import yaml
 from gitrepo import CLEAN_TEXT, REPO, Repo
 
-pytestmark = pytest.mark.slow
-
 HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
 
@@ -70,6 +68,7 @@ def test_the_shipped_hooks_are_a_per_file_and_a_serial_corpus_wide_hook() -> Non
     assert not by_id["corpus-validate"].get("require_serial", False)
 
 
+@pytest.mark.slow  # installs and runs the real pre-commit
 def test_commit_with_an_unclosed_cand_is_blocked_and_a_clean_commit_passes(
         hooked_repo: Repo) -> None:
     repo = hooked_repo
@@ -89,11 +88,10 @@ def test_commit_with_an_unclosed_cand_is_blocked_and_a_clean_commit_passes(
         "corpus/新文档.txt\0"
 
 
+@pytest.mark.slow  # installs and runs the real pre-commit
 def test_the_corpus_wide_hook_compares_a_staged_file_with_the_whole_corpus(
         hooked_repo: Repo) -> None:
-    rules = repo_rules(hooked_repo)
-    if "DUP001" not in rules or rules["DUP001"] != "error":
-        pytest.skip("needs DUP001 (duplicate-document) as an error")
+    assert repo_rules(hooked_repo)["DUP001"] == "error", "an exact duplicate blocks a commit"
     repo = hooked_repo
     original = sorted((repo.root / "corpus").glob("00[1-4]_*.txt"))[0]
     copy = repo.root / "corpus" / "副本.txt"
@@ -129,9 +127,7 @@ def test_hook_command_filters_by_the_configuration_and_finds_the_corpus_with_git
     proc = repo.cli("hook", "drafts/草稿.txt", "notes/readme.md")
     assert proc.returncode == 0 and proc.stdout == "", proc.stdout
 
-    rules = repo_rules(repo)
-    if rules.get("DUP001") != "error":
-        pytest.skip("needs DUP001 (duplicate-document) as an error")
+    assert repo_rules(repo)["DUP001"] == "error", "an exact duplicate blocks a commit"
     original = sorted((repo.root / "corpus").glob("00[1-4]_*.txt"))[0]
     (repo.root / "副本.txt").write_bytes(original.read_bytes())  # staged: outside corpus/
     repo.git("add", "副本.txt")
@@ -142,6 +138,7 @@ def test_hook_command_filters_by_the_configuration_and_finds_the_corpus_with_git
     assert "副本.txt:1:1: DUP001" in proc.stdout and f"corpus/{original.name}" in proc.stdout
 
 
+@pytest.mark.slow  # installs and runs the real pre-commit
 def test_a_passing_commit_shows_its_warnings(hooked_repo: Repo) -> None:
     """With the default fail_on: error, half-width punctuation (a warning) does not block the
     commit, and pre-commit shows it (the hooks are verbose) instead of a bare "Passed"."""
@@ -157,8 +154,9 @@ def test_a_passing_commit_shows_its_warnings(hooked_repo: Repo) -> None:
     assert "These findings do not block the commit (fail_on: error)." in output
 
 
-def test_the_hook_prints_nothing_for_clean_files(hooked_repo: Repo) -> None:
-    repo = hooked_repo
+def test_the_hook_prints_nothing_for_clean_files(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo", tmp_path)
+    assert repo.commit_all("corpus").returncode == 0
     repo.write("corpus/新文档.txt", CLEAN_TEXT)
     proc = repo.cli("hook", "corpus/新文档.txt")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")

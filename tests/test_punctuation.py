@@ -9,10 +9,11 @@ import pytest
 from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from issue3_support import SIMPLIFIED, TALK, TRADITIONAL, check_bytes, check_text, text_of
+from reference_texts import SIMPLIFIED, TALK, TRADITIONAL, check_bytes, check_text, text_of
 
 from validators.checks.masked_chars import masked_runs
 from validators.checks.punctuation_width import halfwidth_positions
+from validators.load import decode
 
 
 def pun(text: str) -> list[tuple[str, int, int]]:
@@ -138,3 +139,92 @@ def test_any_text_gives_findings_with_valid_positions_never_a_crash(text: str) -
         if f.category in ("ENC", "SCR", "PUN") and f.rule not in ("ENC003", "ENC010"):
             assert 1 <= f.line <= len(lines)
             assert 1 <= f.column < f.end_column <= len(lines[f.line - 1]) + 1, f
+
+
+HOUSE_PAIRS = """\
+rules:
+  PUN104:
+    name: house-pairs
+    check: paired_punctuation
+    severity: warning
+    message: "{detail}"
+    description: Pairs of the house style.
+    options:
+      pairs: ["“”", "《", "「」"]
+    tests:
+      pass: ["“好”"]
+      fail: ["“好"]
+"""
+
+
+def test_a_pair_that_is_not_two_characters_is_refused_at_load(tmp_path: Path) -> None:
+    """A project rule whose ``pairs`` holds "《" could never match: the rule file is refused when
+    its options load (naming the file, the options' line and the entry), not when a document or
+    one of the rule's examples first runs the check."""
+    from conftest import run_cli
+
+    (tmp_path / "house.yaml").write_text(HOUSE_PAIRS, encoding="utf-8")
+    (tmp_path / "corpus-validate.yaml").write_text("rule_files: [house.yaml]\n", encoding="utf-8")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "doc.txt").write_text("他说：“大模型来了。”\n", encoding="utf-8")
+    proc = run_cli("check", "corpus", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{tmp_path / 'house.yaml'}:8:" in proc.stderr, proc.stderr  # the rule's options
+    assert "each entry of 'pairs' must be two characters, not '《'" in proc.stderr, proc.stderr
+    assert "example" not in proc.stderr, proc.stderr
+
+
+def test_a_configured_pair_that_is_not_two_characters_names_the_configuration(tmp_path: Path) -> None:
+    """The same entry set in corpus-validate.yaml fails as the configuration loads (``rules
+    list`` runs no check at all), at its line."""
+    from conftest import run_cli
+
+    (tmp_path / "corpus-validate.yaml").write_text(
+        "paths: ['.']\nrules:\n  PUN004:\n    options: {pairs: [\"“”\", \"【】】\"]}\n", encoding="utf-8")
+    proc = run_cli("rules", "list", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{tmp_path / 'corpus-validate.yaml'}:4:" in proc.stderr, proc.stderr
+    assert "not '【】】'" in proc.stderr, proc.stderr
+
+
+def test_each_width_check_type_has_only_the_options_it_reads(tmp_path: Path) -> None:
+    """PUN002 (full-width letters and digits) has no punctuation ``style``: setting one is a
+    configuration error naming its own options; its ``group: document`` gives one finding with the
+    document's totals."""
+    from validators.config import build_ruleset, load_config
+    from validators.errors import ConfigError
+
+    config = tmp_path / "corpus-validate.yaml"
+    config.write_text("paths: ['.']\nrules:\n  PUN002:\n    options: {style: halfwidth}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"rules\.PUN002: unknown option 'style' .*its options: chars, group\)"):
+        build_ruleset(load_config(config))
+    config.write_text("paths: ['.']\nrules:\n  PUN002:\n    options: {group: document}\n", encoding="utf-8")
+    rule = build_ruleset(load_config(config)).rules["PUN002"]
+    assert rule.check.name == "fullwidth_alphanumerics"
+    doc = decode("t.txt", "第一行ＡＩ\n第二行２０２４年\n".encode())
+    hits = list(rule.check.check(doc, rule.options))
+    assert [(h.line, h.column, h.fields["total"]) for h in hits] == [(1, 4, 6)]
+    assert "the document's style: 6 marks Ａ Ｉ ２ ０ ４ on 2 lines" in hits[0].fields["where"]
+
+
+@pytest.mark.parametrize(("rule", "options", "error"), [
+    ("PUN001", "{chars: ',、'}", "'chars' must hold some of the half-width marks ,.?!:;(), not '、'"),
+    ("PUN001", "{chars: ''}", "'chars' must hold some of the half-width marks ,.?!:;()"),
+    ("PUN002", "{chars: 'AＩ'}", "'chars' may hold only full-width letters and digits (ＡＩ２０), not 'A'"),
+    ("PUN003", "{chars: ''}", "'chars' is empty: nothing could ever be reported"),
+])
+def test_characters_a_check_could_never_report_are_refused_at_load(
+        tmp_path: Path, rule: str, options: str, error: str) -> None:
+    """A character the check type cannot handle would be ignored without a word (PUN001 knows the
+    other width of ,.?!:;() only; PUN002 reports full-width letters and digits only), and an empty
+    PUN003 ``chars`` made a pattern that does not compile: each is refused as the configuration
+    loads, at its line."""
+    from validators.config import build_ruleset, load_config
+    from validators.errors import ConfigError
+
+    config = tmp_path / "corpus-validate.yaml"
+    config.write_text(f"paths: ['.']\nrules:\n  {rule}:\n    options: {options}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        build_ruleset(load_config(config))
+    assert str(raised.value).startswith(f"{config}:4: ") and error in str(raised.value)

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, run_cli
 from gitrepo import CLEAN_TEXT, Repo
 
 BROKEN = "第一句很正常。\n他说<cand>但时至今日。\n"
@@ -22,8 +22,7 @@ STRAY = "<<>>" * 700 + "\n"  # 2800 stray brackets in one file: more than the li
 
 
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "validators", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return run_cli(*args, cwd=cwd, env=env)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import opencc
 import pytest
 from conftest import SAMPLE, check_json
-from issue3_support import NEWS, SIMPLIFIED, TRADITIONAL, TW_TALK, check_bytes, check_text, text_of
+from reference_texts import NEWS, SIMPLIFIED, TRADITIONAL, TW_TALK, check_bytes, check_text, text_of
 
 from validators.config import build_ruleset, load_config
 from validators.errors import ConfigError
@@ -124,3 +124,23 @@ def test_script_checks_ignore_tags(tmp_path: Path) -> None:
 def test_sample_annotated_document_is_clean_for_script_rules() -> None:
     data = (SAMPLE / "000_c48a539151d484c8.txt").read_bytes()
     assert [f for f in check_bytes({"000.txt": data}) if f.category in ("ENC", "SCR")] == []
+
+
+def test_each_script_check_type_has_only_the_options_it_reads(tmp_path: Path) -> None:
+    """``min_chars`` is the title/body check's (the body's script-specific characters): setting it
+    on the mixed-line rule is a configuration error naming that rule's options, not an option it
+    silently ignores; on SCR003 it applies."""
+    (tmp_path / "corpus-validate.yaml").write_text(
+        "paths: ['.']\nrules:\n  SCR002:\n    options: {min_chars: 5}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"rules\.SCR002: unknown option 'min_chars' .*its options: script\)"):
+        build_ruleset(load_config(tmp_path / "corpus-validate.yaml"))
+    (tmp_path / "corpus-validate.yaml").write_text(
+        "paths: ['.']\nrules:\n  SCR003:\n    options: {min_chars: 40}\n", encoding="utf-8")
+    ruleset = build_ruleset(load_config(tmp_path / "corpus-validate.yaml"))
+    assert ruleset.rules["SCR003"].check.name == "title_body_script"
+    assert ruleset.rules["SCR003"].options.min_chars == 40
+    body = "大模型的商业化\n來源:北京商報。這場狂歡已經持續了近半個月。"  # 7 Traditional-only characters
+    doc = decode("t.txt", body.encode())
+    assert list(ruleset.rules["SCR003"].check.check(doc, ruleset.rules["SCR003"].options)) == []
+    default = build_ruleset(load_config(None)).rules["SCR003"]
+    assert [(h.line, h.column) for h in default.check.check(doc, default.options)] == [(2, 1)]

@@ -2,7 +2,7 @@
 
 The real texts are in tests/data/regional/ (see its SOURCE.md): Lu Xun essays, OpenCC's own
 regional test data, Taiwan and Hong Kong government text; plus the real Simplified documents of
-tests/data/issue2, tests/data/real and the sample corpus. `python tests/data/regional/measure.py`
+tests/data/luxun-essays, tests/data/real and the sample corpus. `python tests/data/regional/measure.py`
 prints the counts these tests assert.
 """
 
@@ -14,7 +14,7 @@ from types import ModuleType
 import opencc
 import pytest
 from conftest import REPO, load_script, run_cli
-from issue3_support import check_bytes, check_text
+from reference_texts import check_bytes, check_text
 
 from validators import engine
 from validators.config import build_ruleset, load_config
@@ -261,7 +261,7 @@ def test_check_diff_shows_the_regional_fix(tmp_path: Path) -> None:
 def test_the_regional_policies_are_accepted_and_a_bad_one_is_an_error(tmp_path: Path) -> None:
     for policy in ("traditional-tw", "traditional-hk"):
         rules = ruleset(policy, tmp_path)
-        assert {r.options["script"] for r in rules if "script" in r.check.options} == {policy}
+        assert {r.options.script for r in rules if "script" in r.check.option_specs()} == {policy}
     with pytest.raises(ConfigError, match="traditional-tw, traditional-hk, not 'traditional-cn'"):
         ruleset("traditional-cn", tmp_path)
 
@@ -285,7 +285,7 @@ def test_example_options_are_checked_like_configured_ones() -> None:
 def test_a_character_the_simplified_standard_lists_is_not_traditional_evidence() -> None:
     """拚 (拚命, 拚搏) is in the Simplified standard although OpenCC's t2s converts it to 拼: a real
     Voice of America sentence in Simplified gets no script finding (tests/data/real/news)."""
-    from issue3_support import check_text
+    from reference_texts import check_text
 
     text = "他们为了高考拚命学习，家长也很辛苦。\n大家都在努力。\n"
     assert [f for f in check_text(text) if f.category == "SCR"] == []

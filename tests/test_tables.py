@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import REPO, SAMPLE, run_cli
 from hypothesis import HealthCheck, given, settings
 from strategies import AnnotatedDocument, annotated_documents, corpora, findings_tables
@@ -20,17 +21,13 @@ from strategies import AnnotatedDocument, annotated_documents, corpora, findings
 from validators.config import Config, build_ruleset
 from validators.discover import discover
 from validators.load import decode
-from validators.tables import KINDS, TABLES
-from validators.tables.extract import COLUMNS, build_frames, document_rows, extract_corpus, frame
-from validators.tables.schemas import MODELS, markdown_tables, schema_of, schema_yaml
-from validators.tables.validate import (
-    Reference,
-    frame_data,
-    parse_csv_text,
-    read_table,
-    render_csv,
-    validate,
-)
+from validators.tables import FAILURE_KINDS, TABLES
+from validators.tables.cross_table import Reference
+from validators.tables.csv_positions import render_csv
+from validators.tables.extract import build_frames, document_rows, extract_corpus, frame
+from validators.tables.reading import frame_data, parse_csv_text, read_table
+from validators.tables.schemas import COLUMNS, MODELS, markdown_tables, schema_of, schema_yaml
+from validators.tables.validate import validate
 
 RULESET = build_ruleset(Config())
 ANNOTATED = "000_c48a539151d484c8.txt"
@@ -116,9 +113,34 @@ def test_plain_check_does_not_import_pandas_or_pandera() -> None:
 
 
 def test_models_declare_the_extracted_columns_in_order() -> None:
+    assert tuple(MODELS) == TABLES
     for table in TABLES:
         assert tuple(schema_of(table).columns) == COLUMNS[table]
         assert MODELS[table].__doc__
+
+
+def test_tables_take_their_dtypes_from_the_models_by_panderas_coercion() -> None:
+    """A CSV table and an extracted one have the model's dtype in every column: pandera's
+    coercion (``coerce = True``) makes them, from cells as tables write them."""
+    from pandera.engines.pandas_engine import Engine
+
+    def dtypes(df: pd.DataFrame) -> dict[str, str]:
+        return {name: str(Engine.dtype(dtype)) for name, dtype in df.dtypes.items()}
+
+    for table in TABLES:
+        assert schema_of(table).coerce, table
+        wanted = {name: str(column.dtype) for name, column in schema_of(table).columns.items()}
+        header = ",".join(COLUMNS[table])
+        data = parse_csv_text(header + "\n", table, f"{table}.csv")
+        assert data.frame is not None
+        assert dtypes(data.frame) == wanted, table
+        assert dtypes(frame(table, [])) == wanted, table
+    row = "d.txt,d.txt,3.0,1,1,1,utf-8,True,lf,none,FALSE,0,0,0,0," + "0" * 64
+    data = parse_csv_text(",".join(COLUMNS["documents"]) + "\n" + row + "\n", "documents", "d.csv")
+    assert validate(data) == []
+    assert data.frame is not None
+    assert (data.frame.at[1, "bytes"], data.frame.at[1, "bom"], data.frame.at[1, "annotated"]) == (
+        3, True, False)
 
 
 def test_empty_tables_keep_their_dtypes_and_pass() -> None:
@@ -159,10 +181,89 @@ def test_readme_documents_every_schema_as_generated() -> None:
     assert block, "README lacks the tables:start/tables:end markers"
     assert block.group(1) == markdown_tables(), (
         "README table documentation is stale: run `python tools/update_table_docs.py`")
-    for kind, rule_id in KINDS.items():
-        assert rule_id in RULESET.rules and RULESET.rules[rule_id].check.name == "table_schema"
-        assert RULESET.rules[rule_id].options["failure"] == kind
-        assert f"`{rule_id}`" in readme
+    for kind in FAILURE_KINDS:
+        (rule,) = [r for r in RULESET if r.check.name == "table_schema" and r.options.failure == kind]
+        assert f"`{rule.id}`" in readme
+
+
+def test_every_schema_rule_says_why_and_where_its_examples_fail() -> None:
+    for rule in RULESET:
+        if rule.check.name == "table_schema":
+            assert rule.why, rule.id
+            assert all(isinstance(e, dict) and {"line", "column"} <= set(e)
+                       for e in rule.tests["fail"]), rule.id
+
+
+def test_the_table_schema_check_type_lives_beside_the_tables() -> None:
+    from validators.checks import load_check_types
+
+    assert load_check_types()["table_schema"].__module__ == "validators.tables.table_schema"
+    assert not (REPO / "validators" / "checks" / "table_schema.py").exists()
+
+
+SPANS_HEADER = "doc_id,span_id,tag,text,start,end,line,column,sentence,pair_id,role\n"
+
+
+def _check_table(tmp_path: Path, config: str, *args: str) -> dict:
+    (tmp_path / "spans.csv").write_text(SPANS_HEADER + "d.txt,0,cnad,但,0,1,1,1,0,,\n"
+                                        "d.txt,0,cand,而,2,3,1,10,0,,\n", encoding="utf-8")
+    (tmp_path / "corpus-validate.yaml").write_text(config, encoding="utf-8")
+    proc = run_cli("check-table", str(tmp_path / "spans.csv"), "--config",
+                   str(tmp_path / "corpus-validate.yaml"), "--format", "json", *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_schema_rule_of_a_project_rule_file_reports_its_failure_kind(tmp_path: Path) -> None:
+    """SCH rule ids come from the rule files: a project's own table_schema rule reports the kind
+    its ``failure`` option names, only in the tables its ``schema`` option names."""
+    def rule(name: str, severity: str, schema: str, fail: str, line: int) -> dict:
+        return {"name": name, "check": "table_schema", "severity": severity,
+                "message": "house: {where}", "description": f"A key used twice ({name}), as "
+                "the house style reports it.", "options": {"failure": "duplicate", "schema": schema},
+                "tests": {"pass": [fail.split("\n")[0] + "\n"],
+                          "fail": [{"text": fail, "line": line, "column": 3}]}}
+
+    spans = SPANS_HEADER + "d,0,cand,但,0,1,1,1,0,,\nd,0,cand,但,2,3,1,9,0,,\n"
+    (tmp_path / "house.yaml").write_text(yaml.safe_dump({"rules": {
+        "SCH101": rule("house-duplicate-span", "warning", "spans", spans, 3),
+        "SCH102": rule("house-duplicate-pair", "info", "pairs", "doc_id,pair_id\nd,0\nd,0\n", 3),
+    }}, allow_unicode=True), encoding="utf-8")
+    report = _check_table(tmp_path, "rule_files: [house.yaml]\n")
+    found = sorted((f["rule"], f["row"], f["field"], f["severity"]) for f in report["findings"])
+    assert found == [("SCH005", 1, "tag", "error"), ("SCH006", 2, "span_id", "error"),
+                     ("SCH101", 2, "span_id", "warning")]
+    assert next(f["message"] for f in report["findings"] if f["rule"] == "SCH101") == (
+        "house: row 2, column 'span_id'")
+
+
+def test_a_failure_kind_no_enabled_rule_names_is_not_reported(tmp_path: Path) -> None:
+    report = _check_table(tmp_path, "rules:\n  SCH006: off\n")
+    assert [(f["rule"], f["row"]) for f in report["findings"]] == [("SCH005", 1)]
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "gitlab", "junit"])
+def test_check_table_prints_with_the_reporters_of_check(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "spans.csv").write_text(SPANS_HEADER + "d.txt,0,cnad,但,0,1,1,1,0,,\n",
+                                        encoding="utf-8")
+    proc = run_cli("check-table", str(tmp_path / "spans.csv"), "--format", fmt)
+    assert proc.returncode == 1, proc.stderr
+    table = (tmp_path / "spans.csv").as_posix()
+    if fmt == "sarif":
+        (result,) = json.loads(proc.stdout)["runs"][0]["results"]
+        assert result["ruleId"] == "SCH005"
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"], region["endColumn"]) == (2, 9, 13)
+    elif fmt == "gitlab":
+        (issue,) = json.loads(proc.stdout)
+        assert issue["check_name"] == "SCH005" and issue["location"]["lines"]["begin"] == 2
+    elif fmt == "junit":
+        assert 'type="SCH005"' in proc.stdout and proc.stdout.startswith("<?xml")
+    else:
+        assert proc.stdout.startswith(f"::error file={table},line=2,col=9,endLine=2,endColumn=13,")
+    # the text format is check's own headline
+    text = run_cli("check-table", str(tmp_path / "spans.csv")).stdout.splitlines()[0]
+    assert text == f"{table}:2:9: SCH005 [error] row 1, column 'tag': 'cnad' is not one of: cand, a"
 
 
 def test_schema_rules_never_run_in_a_corpus_check() -> None:

@@ -35,15 +35,16 @@ from typing import Any
 
 from validators import __version__
 from validators.errors import UsageError
-from validators.findings import Finding
+from validators.findings import Finding, without_skip_note
 from validators.outputs import OutputGuard
 
 BASELINE_VERSION = 1
 
 
 def content_hash(finding: Finding) -> str:
-    """Line-number-free identity of a finding's text: its message and source line."""
-    text = f"{finding.message}\0{finding.context}".encode("utf-8", "surrogateescape")
+    """Line-number-free identity of a finding's text: its message (without the note of the rules
+    a broken tag skips, which goes to whichever breaking finding comes first) and source line."""
+    text = f"{without_skip_note(finding.message)}\0{finding.context}".encode("utf-8", "surrogateescape")
     return hashlib.sha1(text).hexdigest()[:16]
 
 

@@ -56,7 +56,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,8 @@ from validators.rules import RuleSet
 from validators.userkey import KEY_DIR_ENV, code_fingerprint, load_key
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
-FORMAT = "v2"                      # bump when the entry layout changes
-LEGACY_FORMATS = ("v1",)           # older layouts (v1: pickles), removed when the cache is written
+FORMAT = "v3"                      # bump when the entry layout changes
+LEGACY_FORMATS = ("v1", "v2")      # older layouts (v1: pickles), removed when the cache is written
 MAGIC = b"CVCACHE2"
 KEY_ID_SIZE = 8
 DIGEST_SIZE = 32                   # HMAC-SHA256
@@ -208,9 +208,15 @@ def pack_result(result: DocumentResult) -> bytes:
                 raise TypeError("a finding with a field of the wrong type")
             item.append(f.unlisted)
         findings.append(item)
+    collected = []  # [[rule id, each rule's part: a JSON text of its own, among the blobs]]
+    for rule_id, value in result.collected.items():
+        if type(rule_id) is not str:
+            raise TypeError("a collected rule id must be a str")
+        part = json.dumps(_pack(value, blobs, size), ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=True).encode("utf-8", "surrogatepass")
+        collected.append([rule_id, _pack(part, blobs, size)])
     header = {"path": result.path, "rules": [list(rule) for rule in rules], "findings": findings,
-              "stats": _pack(result.stats, blobs, size),
-              "collected": _pack(result.collected, blobs, size)}
+              "stats": _pack(result.stats, blobs, size), "collected": collected}
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
     data = text.encode("utf-8", "surrogatepass")
     return b"".join([len(data).to_bytes(4, "big"), data, *blobs])
@@ -293,11 +299,59 @@ def unpack_result(data: bytes | memoryview) -> DocumentResult:
     path, findings = header["path"], header["findings"]
     stats, collected = header["stats"], header["collected"]
     if type(path) is not str or type(findings) is not list or type(stats) is not dict \
-            or type(collected) is not dict or not all(type(k) is str for k in collected):
+            or type(collected) is not list or not all(
+                type(pair) is list and len(pair) == 2 and type(pair[0]) is str
+                and type(pair[1]) is bytes for pair in collected):
+        raise ValueError("not a result")
+    if len({rule_id for rule_id, _ in collected}) != len(collected):
         raise ValueError("not a result")
     rules = _rule_table(header["rules"])
+    area = bytes(view[4 + size:]) if collected else b""
     return DocumentResult(path, [_finding(item, rules, path) for item in findings], stats,
-                          collected)
+                          PackedCollected(dict(collected), area))
+
+
+class _PackedValue:
+    """One rule's collected value of a cached entry, decoded when first asked for."""
+
+    __slots__ = ("_value", "area", "decoded", "text")
+
+    def __init__(self, text: bytes, area: bytes) -> None:
+        self.text, self.area, self.decoded, self._value = text, area, False, None
+
+    def value(self) -> Any:
+        if not self.decoded:
+            self._value = json.loads(str(self.text, "utf-8", "surrogatepass"),
+                                     object_hook=_unpacker(memoryview(self.area)))
+            self.decoded = True
+        return self._value
+
+
+class PackedCollected(Mapping[str, Any]):
+    """What the corpus rules collected from a cached document, each rule's part decoded only
+    when a corpus stage asks for it. A warm run whose corpus-wide findings are cached never
+    decodes the n-gram sets and signatures at all (most of what an entry holds). The entry was
+    authenticated as a whole and its header decoded, so a part is our own writing; decoding one
+    accepts the same data-only types as the header does."""
+
+    def __init__(self, texts: dict[str, bytes], area: bytes) -> None:
+        self._parts = {rule_id: _PackedValue(text, area) for rule_id, text in texts.items()}
+
+    def __getitem__(self, rule_id: str) -> Any:
+        return self._parts[rule_id].value()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __contains__(self, rule_id: object) -> bool:  # without decoding (Mapping's would)
+        return rule_id in self._parts
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to a worker or the parent: still packed
+        area = next(iter(self._parts.values())).area if self._parts else b""
+        return (PackedCollected, ({k: v.text for k, v in self._parts.items()}, area))
 
 
 # --- corpus-wide findings --------------------------------------------------------------------------

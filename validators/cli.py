@@ -133,10 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(description, options, examples), or run every rule's "
                                        "pass/fail examples.")
     rules.add_argument("action", nargs="?", choices=["list", "explain", "test"], default="list",
-                       help="list (default): every rule with its severity; explain: one rule in "
-                            "full; test: run the rules' own examples (exit 1 if one misbehaves)")
-    rules.add_argument("rule_id", nargs="?", metavar="ID",
-                       help="with explain: the rule's id or name, e.g. PAIR001")
+                       help="list (default): every rule with its severity and fix; explain: a "
+                            "rule's page (what it does, why, examples, options, requirements, "
+                            "fix); test: run the rules' own examples (exit 1 if one misbehaves)")
+    rules.add_argument("rule_ids", nargs="*", metavar="ID",
+                       help="with explain: the rules' ids or names, e.g. PAIR001")
     rules.add_argument("--config", type=Path, metavar="F")
     rules.add_argument("--format", choices=["text", "json", "markdown"], default="text",
                        help="text (default), json, or markdown (the README's catalogue)")
@@ -469,22 +470,17 @@ def _mark_path_arguments(parser: argparse.ArgumentParser, shtab: Any) -> None:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
-    from validators.docs import explain_rule, rules_json, rules_markdown, rules_table
+    from validators.docs import explain_rules, rules_json, rules_markdown, rules_table
 
     config = load_project_config(args.config)
     ruleset = build_ruleset(config)
+    if args.rule_ids and args.action != "explain":
+        raise UsageError(f"rules {args.action} takes no rule id (did you mean `rules explain "
+                         f"{args.rule_ids[0]}`?)")
     if args.action == "explain":
-        if not args.rule_id:
+        if not args.rule_ids:
             raise UsageError("rules explain needs a rule id, e.g. `rules explain PAIR001`")
-        rule = ruleset.rules.get(args.rule_id.upper()) or next(
-            (r for r in ruleset if r.name == args.rule_id), None)
-        if rule is None:
-            from validators.config import did_you_mean
-
-            hint = did_you_mean(args.rule_id.upper(), ruleset.rules)
-            raise UsageError(f"unknown rule {args.rule_id!r}{hint}; see `corpus-validate rules "
-                             "list`")
-        sys.stdout.write(explain_rule(rule))
+        sys.stdout.write(explain_rules([_named_rule(ruleset, name) for name in args.rule_ids]))
         return EXIT_CLEAN
     if args.action == "test":
         from validators.engine import example_failures
@@ -498,6 +494,18 @@ def cmd_rules(args: argparse.Namespace) -> int:
     render = {"text": rules_table, "json": rules_json, "markdown": rules_markdown}[args.format]
     sys.stdout.write(render(ruleset))
     return EXIT_CLEAN
+
+
+def _named_rule(ruleset: Any, name: str) -> Any:
+    """The rule of an id (any case) or a name, or a usage error with the nearest of both."""
+    from validators.config import did_you_mean
+
+    by_name = {rule.name: rule for rule in ruleset}
+    rule = ruleset.rules.get(name.upper()) or by_name.get(name.lower())
+    if rule is None:
+        hint = did_you_mean(name.upper(), ruleset.rules) or did_you_mean(name.lower(), by_name)
+        raise UsageError(f"unknown rule {name!r}{hint}; see `corpus-validate rules list`")
+    return rule
 
 
 COMMANDS = {"check": cmd_check, "rules": cmd_rules, "baseline": cmd_baseline, "hook": cmd_hook,

@@ -12,6 +12,7 @@ same per-user key, so an entry someone else wrote there is rebuilt, never truste
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -23,6 +24,35 @@ from validators.userkey import key_directory, load_key
 
 FOLDER = "derived"
 MAGIC = b"CVDERIVED1\n"
+
+
+@functools.cache
+def library_version(distribution: str) -> str:
+    """The installed version of a library a table is derived from, read from the name of its
+    ``.dist-info`` folder (``opencc-1.1.9.dist-info``) beside the package, without importing it:
+    ``importlib.metadata.version`` would cost a one-file check ~15 ms per call."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec(distribution.lower())
+    if spec is None or not spec.origin:
+        return "not installed"
+    folder = Path(spec.origin).parent.parent
+    def normal(name: str) -> str:
+        return name.lower().replace("-", "_").replace(".", "_")
+
+    try:  # NAME-VERSION.dist-info, NAME normalised with underscores
+        names = [n for n in os.listdir(folder) if n.endswith(".dist-info")
+                 and normal(n.removesuffix(".dist-info").rpartition("-")[0]) == normal(distribution)]
+    except OSError:
+        names = []
+    return names[0].removesuffix(".dist-info") if len(names) == 1 else f"at {folder}"
+
+
+@functools.cache
+def source_digest(module_file: str) -> str:
+    """The hash of the module that derives a table (its own source, not the package's)."""
+    return hashlib.sha256(Path(module_file).read_bytes()).hexdigest()
 
 
 def cached_table(name: str, depends_on: str, build: Callable[[], Any]) -> Any:

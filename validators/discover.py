@@ -79,13 +79,23 @@ def printable_path(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, folders: dict[Path, str | None] | None = None) -> str:
     """The path relative to the working directory. Only the folder is resolved: a symlinked
-    file (or a symlink loop) is shown under its own name, not its target's."""
-    try:
-        shown = (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):
+    file (or a symlink loop) is shown under its own name, not its target's. ``folders``: the
+    shown form of folders already resolved in this walk (one ``resolve`` per folder, not per
+    file: a folder of 10 000 files)."""
+    folders = {} if folders is None else folders
+    parent = path.parent
+    if parent not in folders:
+        try:
+            folders[parent] = parent.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            folders[parent] = None
+    shown_folder = folders[parent]
+    if shown_folder is None:
         shown = path.as_posix()
+    else:
+        shown = path.name if shown_folder == "." else f"{shown_folder}/{path.name}"
     return printable_path(shown)
 
 
@@ -107,6 +117,7 @@ def discover(paths: list[str], include: tuple[str, ...] | list[str] = DEFAULT_IN
              exclude: tuple[str, ...] | list[str] = ()) -> list[CorpusFile]:
     """Corpus files under ``paths``; a missing path is a usage error (exit 2)."""
     found: dict[str, CorpusFile] = {}
+    folders: dict[Path, str | None] = {}  # display_path's resolved folders, for this walk
     for arg in paths:
         root = Path(arg)
         if root.is_dir():
@@ -119,7 +130,7 @@ def discover(paths: list[str], include: tuple[str, ...] | list[str] = DEFAULT_IN
                     fs = Path(dirpath) / name
                     rel = fs.relative_to(root).as_posix()
                     if matches(rel, include) and not matches(rel, exclude):
-                        shown = display_path(fs)
+                        shown = display_path(fs, folders)
                         found.setdefault(shown, CorpusFile(shown, str(fs), printable_path(rel), real_root))
             for error in unlisted:  # a folder os.walk could not list: reported, not skipped
                 folder = Path(error.filename if error.filename is not None else root)

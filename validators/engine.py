@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from validators import facts
-from validators.checks import DECODED_TEXT, CorpusCheckType
+from validators.checks import DECODED_TEXT, WELL_FORMED_TAGS, CorpusCheckType, Requirement
 from validators.document import Document
 from validators.errors import ConfigError
 from validators.facts import document_facts
-from validators.findings import Finding, Hit, fingerprint
+from validators.findings import SKIP_NOTE, Finding, Hit, fingerprint
 from validators.rules import Rule, RuleSet
 from validators.sentences import DEFAULT_SENTENCE_END
 
@@ -96,6 +96,19 @@ def rule_error(rule: Rule, doc: Document, exc: Exception) -> ConfigError:
                        rule.line)
 
 
+def rules_requiring(ruleset: RuleSet, requirement: Requirement) -> tuple[str, ...]:
+    """The enabled rules whose check type declares ``requirement``, by id (whatever the order the
+    rule files were read in)."""
+    return tuple(sorted(rule.id for rule in ruleset.enabled() if rule.check.needs(requirement)))
+
+
+def skip_note(rule_ids: tuple[str, ...]) -> str:
+    """What the first finding that breaks a document's tags adds to its message: the rules that
+    skip a sentence with broken tags (as UD's validator says which tests it skipped), so that
+    their silence there is not read as a pass."""
+    return f"{SKIP_NOTE}{', '.join(rule_ids)}"
+
+
 @dataclass
 class DocumentResult:
     """What the per-document stage returns (picklable): findings, statistics, collected data."""
@@ -103,7 +116,8 @@ class DocumentResult:
     path: str
     findings: list[Finding]
     stats: dict[str, Any] = field(default_factory=dict)
-    collected: dict[str, Any] = field(default_factory=dict)  # rule id -> corpus-check data
+    # rule id -> corpus-check data (a cached result's stays packed until asked for)
+    collected: Mapping[str, Any] = field(default_factory=dict)
 
 
 def document_stats(doc: Document, sentence_end: str = DEFAULT_SENTENCE_END) -> dict[str, Any]:
@@ -128,12 +142,15 @@ class _Stopwatch:
 
 def check_document(doc: Document, ruleset: RuleSet,
                    timings: dict[str, float] | None = None, *, sentence_end: str | None = None,
-                   script_thresholds: tuple[float, int] | None = None) -> DocumentResult:
+                   script_thresholds: tuple[float, int] | None = None,
+                   tag_dependents: tuple[str, ...] | None = None) -> DocumentResult:
     """All per-document rules on one parse of ``doc``. With ``timings`` (the benchmark's
     per-check-type profile), CPU seconds spent are added under "parse", "check:<type>",
     "collect:<type>" and "stats". The stats are the document's facts for the run's sentence ends
     and SCR001's thresholds: from ``ruleset``, unless given (a run that checks a subset of its rule
-    set passes the whole set's values, so every subset gives the same facts)."""
+    set passes the whole set's values, so every subset gives the same facts). The first finding
+    that breaks the document's tags names the rules that skip its sentence (:func:`skip_note`):
+    ``tag_dependents``, else those of ``ruleset`` that require WELL_FORMED_TAGS."""
     clock = _Stopwatch(timings)
     if timings is not None and doc.readable:
         doc.markup  # noqa: B018 - the one parse, timed on its own
@@ -142,9 +159,18 @@ def check_document(doc: Document, ruleset: RuleSet,
     findings: list[Finding] = []
     occurrences: Counter[Any] = Counter()
     collected: dict[str, Any] = {}
+    breaking: list[int] = []  # indexes of the findings whose hit breaks the tags of a sentence
     for rule in ruleset.document_rules():
-        findings.extend(findings_from_hits(rule, doc, run_rule(rule, doc), doc.path, occurrences))
+        hits = run_rule(rule, doc)
+        breaking += [len(findings) + i for i, hit in enumerate(hits)
+                     if hit.fields.get("breaks") is WELL_FORMED_TAGS]
+        findings.extend(findings_from_hits(rule, doc, hits, doc.path, occurrences))
         clock.lap(f"check:{rule.check.name}")
+    if breaking:
+        dependents = rules_requiring(ruleset, WELL_FORMED_TAGS) if tag_dependents is None else tag_dependents
+        if dependents:
+            first = min(breaking, key=lambda i: (findings[i].line, findings[i].column, findings[i].rule))
+            findings[first] = replace(findings[first], message=findings[first].message + skip_note(dependents))
     for rule in ruleset.corpus_rules():
         check = rule.check
         assert isinstance(check, CorpusCheckType)

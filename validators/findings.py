@@ -28,6 +28,15 @@ def category_of(rule_id: str) -> str:
     return rule_id.rstrip("0123456789")
 
 
+# What the first finding that breaks a document's tags adds to its message (engine.skip_note):
+# the rules that skip the sentences it breaks. Where the note goes moves when a finding is added
+# before it, so a finding's identity (baseline.content_hash) is its message without it.
+SKIP_NOTE = " — until the tags are fixed, these rules skip the sentences they break: "
+
+
+def without_skip_note(message: str) -> str:
+    return message.split(SKIP_NOTE, 1)[0]
+
 @dataclass(frozen=True, slots=True)
 class Related:
     path: str

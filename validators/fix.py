@@ -2,15 +2,15 @@
 through its check type's own ``fix`` (see :class:`validators.checks.CheckType`).
 
 A check type's fix is *safe* when it never changes what the text says (``--fix`` applies it:
-converting an unambiguous legacy encoding to UTF-8, removing a BOM or zero-width clutter, LF line
-endings, punctuation width, one region's variant forms for the other's) and *unsafe* when it
-may (applied only with ``--unsafe-fixes``, as in ruff). Fixes run in rule-id order, each on the
-text the previous one left. Conversion between Simplified and Traditional and mojibake repair
-are never applied (one form can stand for several: the messages suggest the conversion
-instead). Files are written with :func:`validators.outputs.replace_file` (temporary file,
-fsync, rename; permissions, owner and group kept), so an interrupted fix leaves the original file
-intact. Only regular files are fixed: a corpus file that is a symlink is skipped with a reason,
-its target left alone.
+converting an unambiguous legacy encoding to UTF-8, removing a BOM or zero-width clutter, LF
+line endings, punctuation width, one region's variant forms for the other's) and *unsafe* when
+it may (applied only with ``--unsafe-fixes``, as in ruff). Fixes run in rule-id order, each on
+the text the previous one left. Mojibake repair (ENC011) is unsafe: only ``--unsafe-fixes``
+applies it. Conversion between Simplified and Traditional is never applied (one form can stand
+for several: the message suggests the conversion instead). Files are written with
+:func:`validators.outputs.replace_file` (temporary file, fsync, rename; permissions, owner and
+group kept), so an interrupted fix leaves the original file intact. Only regular files are
+fixed: a corpus file that is a symlink is skipped with a reason, its target left alone.
 """
 
 from __future__ import annotations

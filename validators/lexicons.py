@@ -21,6 +21,7 @@ OpenCC converter.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -114,9 +115,21 @@ def script_forms(forms: frozenset[str], scripts: tuple[str, ...]) -> dict[str, f
     converter call per conversion: the forms are joined by line breaks)."""
     if not forms or not scripts:
         return {}
-    from validators.script_sets import _converter
+    from validators.derived import cached_table, library_version, source_digest
 
     ordered = sorted(forms)
+    # built once per user, OpenCC version and lexicon (validators.derived): each converter reads
+    # its dictionaries (~20 ms), which a one-file check would pay at every start
+    what = hashlib.sha256("\0".join([*scripts, "", *ordered]).encode("utf-8", "surrogatepass")).hexdigest()
+    data = cached_table("lexicon-script-forms", f"opencc {library_version('opencc')}, code "
+                        f"{source_digest(__file__)}, forms {what}", lambda: _converted(ordered, scripts))
+    return {form: frozenset(others) for form, others in data.items()}
+
+
+def _converted(ordered: list[str], scripts: tuple[str, ...]) -> dict[str, list[str]]:
+    """{form: its other-script spellings} by OpenCC, as JSON data (sorted lists)."""
+    from validators.script_sets import _converter
+
     joined = "\n".join(ordered)
     out: dict[str, set[str]] = {}
     for config in scripts:
@@ -126,7 +139,7 @@ def script_forms(forms: frozenset[str], scripts: tuple[str, ...]) -> dict[str, f
         for form, other in zip(ordered, converted, strict=True):
             if other != form:
                 out.setdefault(form, set()).add(other)
-    return {form: frozenset(others) for form, others in out.items()}
+    return {form: sorted(others) for form, others in out.items()}
 
 
 def _parts(value: Any, key: str, source: str, line: int) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,7 +160,7 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
         timings["load"] = time.process_time() - started
     parts, offset = (task.focused, 0) if focused else (task.unfocused, len(task.focused))
     findings: list[Finding] = []
-    collected: dict[str, Any] = {}
+    collected: Mapping[str, Any] = {}
     stats: dict[str, Any] | None = None
     delta: list[tuple[int, str, int]] = []
     for index, part in enumerate(parts, offset):
@@ -170,7 +170,8 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
         result = cache.lookup(key) if cache is not None and key is not None else None
         if result is None:
             result = check_document(doc, part.rules, timings, sentence_end=settings.sentence_end,
-                                    script_thresholds=settings.script_thresholds)
+                                    script_thresholds=settings.script_thresholds,
+                                    tag_dependents=settings.tag_dependents)
             if cache is not None and key is not None:
                 cache.store(key, result)
         if cache is not None:
@@ -179,7 +180,9 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
                       if n != before.get(name, 0)]
         if focused:
             findings += result.findings
-        collected.update(result.collected)
+        if result.collected:  # (only the part with the corpus rules collects: kept as it is, so
+            # that a cached part stays packed until a corpus stage asks for it)
+            collected = result.collected if not collected else {**collected, **result.collected}
         if stats is None:
             stats = result.stats
     rows = None

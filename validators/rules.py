@@ -220,8 +220,6 @@ def resolve_options(check: CheckType, options: dict[str, Any], base: Path,
 def build_options(check: CheckType, values: dict[str, Any], where: tuple[str, int]) -> Any:
     """The ``Options`` instance of converted ``values``, refused with the file and line when
     its ``validate`` says the combination cannot work."""
-    if any(isinstance(k.__dict__.get("options"), dict) for k in type(check).__mro__):
-        return values  # a check type not yet on typed options
     options = check.Options(**values)
     problem = options.validate()
     if problem:
@@ -231,22 +229,16 @@ def build_options(check: CheckType, values: dict[str, Any], where: tuple[str, in
 
 def with_options(rule: Rule, values: dict[str, Any], where: tuple[str, int]) -> Any:
     """``rule``'s options with converted ``values`` laid over them (configuration, examples)."""
-    if isinstance(rule.options, dict):
-        return {**rule.options, **values}
     return build_options(rule.check, {**options_dict(rule.options), **values}, where)
 
 
 def option_value(options: Any, name: str, default: Any = None) -> Any:
     """One option's value, ``default`` when the check type has no such option."""
-    if isinstance(options, dict):
-        return options.get(name, default)
     return getattr(options, name, default)
 
 
 def options_dict(options: Any) -> dict[str, Any]:
-    """Option name → value, of an ``Options`` instance (or a legacy mapping)."""
-    if isinstance(options, dict):
-        return dict(options)
+    """Option name → value, of an ``Options`` instance."""
     return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
 
 
@@ -340,7 +332,7 @@ def load_rule_files(paths: Iterable[Path]) -> RuleSet:
 
 
 def lexicon_of(options: Any, key: str = "lexicon") -> Lexicon:
-    lexicon = options.get(key) if isinstance(options, dict) else getattr(options, key, None)
+    lexicon = getattr(options, key, None)
     if not isinstance(lexicon, Lexicon):
         return Lexicon("(none)", frozenset(), frozenset())
     return lexicon

@@ -37,7 +37,6 @@ and there are no phrase exceptions.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -46,7 +45,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 SCRIPTS = ("simplified", "traditional", "mixed", "none")
@@ -328,19 +326,13 @@ def _from_converter() -> ScriptSets:
 def script_sets() -> ScriptSets:
     """The script sets, built once per user and OpenCC version (a dozen table reads: a few
     processes) and kept as data (validators.derived); cached for the process."""
-    from importlib.metadata import PackageNotFoundError, version
+    from validators.derived import cached_table, library_version, source_digest
 
-    from validators.derived import cached_table
-
-    try:
-        opencc_version = version("opencc")
-    except PackageNotFoundError:  # pragma: no cover - opencc is a dependency
-        opencc_version = "unknown"
     # this module's own source, not the whole package's: reading every module would cost a
     # one-file check ~12 ms to name a table only this module derives
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return sets_of_data(cached_table("script-sets", f"opencc {opencc_version}, code {code}",
-                                     lambda: data_of_sets(_from_tables() or _from_converter())))
+    return sets_of_data(cached_table(
+        "script-sets", f"opencc {library_version('opencc')}, code {source_digest(__file__)}",
+        lambda: data_of_sets(_from_tables() or _from_converter())))
 
 
 def data_of_sets(sets: ScriptSets) -> dict[str, Any]:

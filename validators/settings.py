@@ -43,6 +43,9 @@ class Settings:
     scope: str = "all"                         # with a focus: "document", "corpus" or "all" rules
     fail_on: str = "error"
     unsafe_fixes: bool = False                 # --unsafe-fixes: --fix/--diff apply unsafe fixes too
+    # the enabled rules requiring WELL_FORMED_TAGS: the first TAG finding that breaks a
+    # document's tags names them, whichever part of the rule set a run checks
+    tag_dependents: tuple[str, ...] | None = None
     profile_path: str | None = None            # CORPUS_VALIDATE_PROFILE, read once in settings_from
 
     def cache_items(self) -> dict[str, Any]:
@@ -53,6 +56,10 @@ class Settings:
             items["script"] = self.script
         if self.max_file_bytes != DEFAULT_MAX_FILE_BYTES:
             items["max_file_bytes"] = self.max_file_bytes
+        if self.tag_dependents is not None and self.focus is not None:
+            # (a focused run caches parts of the rule set; an unfocused one is keyed by the
+            # whole set, which decides the list)
+            items["tag_dependents"] = list(self.tag_dependents)
         return items
 
     def in_focus(self, path: str) -> bool:
@@ -103,6 +110,14 @@ def cache_directory(config: Config, directory: Path | None = None) -> Path:
     return base / (configured or DEFAULT_CACHE_DIR)
 
 
+def tag_dependents_of(ruleset: RuleSet | None) -> tuple[str, ...] | None:
+    """The enabled rules of the whole rule set that require WELL_FORMED_TAGS (None: no rule set)."""
+    from validators.engine import rules_requiring
+    from validators.requirements import WELL_FORMED_TAGS
+
+    return None if ruleset is None else rules_requiring(ruleset, WELL_FORMED_TAGS)
+
+
 def settings_from(config: Config, ruleset: RuleSet | None = None, args: Any = None,
                   **overrides: Any) -> Settings:
     """Validate the configuration and the parsed command line (``args``, any of its attributes
@@ -137,6 +152,7 @@ def settings_from(config: Config, ruleset: RuleSet | None = None, args: Any = No
         cache_dir=cache_directory(config, arg("cache_dir")) if cache_enabled else None,
         fail_on=fail_on,
         unsafe_fixes=unsafe_fixes,
+        tag_dependents=tag_dependents_of(ruleset),
         profile_path=os.environ.get(PROFILE_ENV) or None,
     )
     values.update(overrides)

@@ -169,4 +169,63 @@ def load_yaml_file(path: Path) -> Any:
         raise ConfigError("not valid UTF-8", str(path)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", str(path)) from None
-    return load_yaml_text(text, str(path))
+    return parsed_once(text, str(path))
+
+
+class _NotData(Exception):
+    """A value JSON cannot hold (a YAML timestamp, a set): such a file is parsed every time."""
+
+
+def parsed_once(text: str, source: str) -> Any:
+    """:func:`load_yaml_text`, parsed once per user and content: the result is kept as
+    authenticated JSON with its line numbers (validators.derived), so a one-file check does not
+    parse the bundled rule files and lexicons (~80 ms) at every start. Errors are never kept:
+    a file that does not load fails the same way every time."""
+    import hashlib
+
+    from validators.derived import cached_table, source_digest
+
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    holder: list[Any] = []
+
+    def build() -> Any:
+        holder.append(load_yaml_text(text, source))
+        try:
+            return _to_data(holder[0])
+        except _NotData:
+            return None
+
+    data = cached_table("yaml", f"code {source_digest(__file__)}, text {digest}", build)
+    if holder:  # parsed in this process: the loader's own objects
+        return holder[0]
+    if data is None:  # a kept "not data" marker: parse it as always
+        return load_yaml_text(text, source)
+    return _from_data(data)
+
+
+def _to_data(value: Any) -> Any:
+    """LineDict/LineList with their lines as JSON-able lists (tagged), scalars as they are."""
+    if isinstance(value, LineDict):
+        return {"m": [[_to_data(k), _to_data(v), value.line_of(k)] for k, v in value.items()],
+                "l": value.line}
+    if isinstance(value, LineList):
+        return {"s": [_to_data(v) for v in value], "l": value.line}
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    raise _NotData(type(value).__name__)
+
+
+def _from_data(data: Any) -> Any:
+    if isinstance(data, dict):
+        if "m" in data:
+            out = LineDict()
+            out.line, out.key_lines = data["l"], {}
+            for key, value, line in data["m"]:
+                key = _from_data(key)
+                out[key] = _from_data(value)
+                out.key_lines[key] = line
+            return out
+        items = LineList(_from_data(v) for v in data["s"])
+        items.line = data["l"]
+        return items
+    return data

@@ -133,10 +133,6 @@ class CheckType:
 
     @classmethod
     def option_specs(cls) -> dict[str, Option]:
-        legacy = cls.__dict__.get("options") or next(
-            (k.__dict__["options"] for k in cls.__mro__ if isinstance(k.__dict__.get("options"), dict)), None)
-        if isinstance(legacy, dict):
-            return legacy
         return cls.Options.specs()
 
     @classmethod
@@ -189,9 +185,16 @@ def register(cls: type[CheckType]) -> type[CheckType]:
     return cls
 
 
+# check types that live beside the subsystem they check (imported by name, like the modules here)
+CHECK_MODULES_ELSEWHERE = ("validators.tables.table_schema",)
+
+
 @functools.cache
 def load_check_types() -> dict[str, type[CheckType]]:
-    """Import every module of this package once; each registers its check type(s)."""
+    """Import every module of this package once, and those of CHECK_MODULES_ELSEWHERE; each
+    registers its check type(s)."""
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         importlib.import_module(f"{__name__}.{module.name}")
+    for name in CHECK_MODULES_ELSEWHERE:
+        importlib.import_module(name)
     return REGISTRY

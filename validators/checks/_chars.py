@@ -89,7 +89,17 @@ def badness_signs() -> frozenset[str]:
     is built from, except the "common" ones and the quotation marks and brackets
     (start_/end_punctuation), which each of its alternatives accepts only next to one of these.
     Chinese text is full of “ ” — …; text without any of these signs needs no ftfy call.
-    tests/test_char_scan.py checks the claim against the installed ftfy."""
+    tests/test_char_scan.py checks the claim against the installed ftfy. Built once per user and
+    ftfy version (validators.derived): importing ftfy and scanning the BMP costs a one-file check
+    ~50 ms."""
+    from validators.derived import cached_table, library_version, source_digest
+
+    return frozenset(cached_table("ftfy-badness-signs",
+                                  f"ftfy {library_version('ftfy')}, code {source_digest(__file__)}",
+                                  lambda: sorted(_badness_signs())))
+
+
+def _badness_signs() -> frozenset[str]:
     from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 
     categories = re.compile("[" + "".join(MOJIBAKE_CATEGORIES.values()) + "]")

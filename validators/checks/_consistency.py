@@ -9,7 +9,8 @@ surface form and the context is the characters either side of it in its line (a 
 paragraph; contexts never cross it).
 
 Lines with a breaking markup issue (an unclosed or malformed tag) are left out: their spans
-cannot be trusted, and the TAG finding is the one to fix first. A document without any span is
+cannot be trusted, and the TAG finding is the one to fix first (the CON check types require
+WELL_FORMED_TAGS, so that finding names them). A document without any span is
 not annotated and takes no part.
 """
 
@@ -171,9 +172,11 @@ def percent(part: int, whole: int) -> str:
     return f"{part * 100 // whole}%" if whole else "0%"
 
 
-def option_words(options: dict[str, Any]) -> frozenset[str]:
-    """The words of the rule's ``lexicon`` option in every script it reads (empty without one)."""
+def option_words(options: Any) -> frozenset[str]:
+    """The words of the rule's ``lexicon`` option in every script it reads (empty without one).
+    ``options``: a CON rule's options, or a mapping of them (``extract`` without CON001)."""
     from validators.lexicons import Lexicon
+    from validators.rules import option_value
 
-    lexicon = options.get("lexicon")
+    lexicon = option_value(options, "lexicon")
     return lexicon.all_words() if isinstance(lexicon, Lexicon) else frozenset()

@@ -21,10 +21,19 @@ medium (one of ``furniture_words``: 点击, 公众号, 转载, 来源 …), and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from validators import dedup
-from validators.checks import DECODED_TEXT, SEVERAL_DOCUMENTS, CorpusCheckType, Option, Requirement, register
+from validators.checks import (
+    DECODED_TEXT,
+    SEVERAL_DOCUMENTS,
+    CheckOptions,
+    CorpusCheckType,
+    Requirement,
+    option,
+    register,
+)
+from validators.checks import _dedup as dedup
 from validators.checks._consistency import is_han
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
@@ -46,35 +55,37 @@ class BoilerplateCheck(CorpusCheckType):
     name: ClassVar[str] = "boilerplate"
     summary: ClassVar[str] = "a paragraph repeated across many documents (boilerplate)"
     requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, SEVERAL_DOCUMENTS)
-    options: ClassVar[dict[str, Option]] = {
-        "min_chars": Option("int", 4, minimum=1,
-                            help="only lines with at least this many letters and digits count"),
-        "min_count": Option("int", 3, minimum=2,
-                            help="distinct documents a line must occur in to be boilerplate"),
-        "max_share": Option("float", 0.5, minimum=0.0, maximum=1.0,
-                            help="a document with a larger share of recurring lines is a copy, "
-                                 "not a template: no boilerplate finding for it"),
-        "fold_script": Option("bool", True, help="fold Traditional to Simplified before "
-                                                 "comparing"),
-        "sentence_max": Option("int", 20, minimum=0,
-                               help="a recurring short sentence (up to this many letters, ending "
-                                    "with 。！？) is language, not furniture"),
-        "heading_max": Option("int", 8, minimum=0,
-                              help="a recurring line of up to this many Han characters and "
-                                   "nothing else is a heading, not furniture"),
-        "furniture_words": Option("str_list", FURNITURE_WORDS,
-                                  help="words that make a short sentence or heading furniture "
-                                       "(compared case-folded, in Simplified)"),
-    }
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        min_chars: int = option("int", 4, minimum=1,
+                                help="only lines with at least this many letters and digits count")
+        min_count: int = option("int", 3, minimum=2,
+                                help="distinct documents a line must occur in to be boilerplate")
+        max_share: float = option("float", 0.5, minimum=0.0, maximum=1.0,
+                                  help="a document with a larger share of recurring lines is a "
+                                       "copy, not a template: no boilerplate finding for it")
+        fold_script: bool = option("bool", True, help="fold Traditional to Simplified before "
+                                                      "comparing")
+        sentence_max: int = option("int", 20, minimum=0,
+                                   help="a recurring short sentence (up to this many letters, "
+                                        "ending with 。！？) is language, not furniture")
+        heading_max: int = option("int", 8, minimum=0,
+                                  help="a recurring line of up to this many Han characters and "
+                                       "nothing else is a heading, not furniture")
+        furniture_words: list[str] = option(
+            "str_list", FURNITURE_WORDS,
+            help="words that make a short sentence or heading furniture (compared case-folded, "
+                 "in Simplified)")
+
+    def collect(self, doc: Document, options: Options) -> Any:
         lines: dict[int, tuple[int, int, str]] = {}  # line hash -> (first line, end, snippet)
         language: set[int] = set()  # hashes of the lines that read as language
-        folded_lines = dedup.folded_lines(doc, options["fold_script"])
-        furniture = [w.casefold() for w in options["furniture_words"]]
+        folded_lines = dedup.folded_lines(doc, options.fold_script)
+        furniture = [w.casefold() for w in options.furniture_words]
         for number, (raw, folded) in enumerate(zip(doc.lines, folded_lines, strict=True), 1):
             line = raw.rstrip("\r")
-            if len(folded) >= options["min_chars"]:
+            if len(folded) >= options.min_chars:
                 text = line.strip()
                 snippet = text[:SNIPPET] + ("…" if len(text) > SNIPPET else "")
                 h = dedup.line_hash(folded)
@@ -84,33 +95,34 @@ class BoilerplateCheck(CorpusCheckType):
                 lines.setdefault(h, (number, len(line) + 1, snippet))
         if not lines:
             return None
-        folded_doc = dedup.folded_document(doc, options["fold_script"])
+        folded_doc = dedup.folded_document(doc, options.fold_script)
         return {"doc": dedup.content_hash(folded_doc), "lines": sorted(
             (h, n, end, snippet) for h, (n, end, snippet) in lines.items()),
             "language": sorted(language)}
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> list[Hit]:
         """Group line occurrences by line hash; only the recurring lines (with their count and
         first occurrences) reach the client, and each document's hits are made where it lives."""
         recurring = dict(ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _line_entries)),
-                                                 _recurring, options["min_count"])))
+                                                 _recurring, options.min_count)))
         if not recurring:
             return []
         found = ops.gather(ops.flat_map(items, _document_hits, ops.share(recurring),
-                                        options["max_share"], focus))
+                                        options.max_share, focus))
         return [hit for _, hits in sorted(found, key=lambda ph: ph[0]) for hit in hits]
 
 
-def reads_as_language(text: str, folded: str, options: dict[str, Any], furniture: list[str]) -> bool:
+def reads_as_language(text: str, folded: str, options: BoilerplateCheck.Options,
+                      furniture: list[str]) -> bool:
     """A short sentence or a heading that names neither page nor medium: what people write, so
     its recurring across documents is no sign of a template (see the module docstring)."""
     if any(word in folded for word in furniture):
         return False
     body = text.rstrip(CLOSERS)
-    if body and body[-1] in SENTENCE_END and len(folded) <= options["sentence_max"]:
+    if body and body[-1] in SENTENCE_END and len(folded) <= options.sentence_max:
         return True
-    return 0 < len(text) <= options["heading_max"] and is_han(text)
+    return 0 < len(text) <= options.heading_max and is_han(text)
 
 
 def _line_entries(entry: tuple[str, Any]) -> list[tuple[int, tuple[str, int, str, bool]]]:

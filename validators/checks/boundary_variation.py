@@ -13,9 +13,18 @@ the other cut is.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import (
+    DECODED_TEXT,
+    WELL_FORMED_TAGS,
+    CheckOptions,
+    CorpusCheckType,
+    Requirement,
+    option,
+    register,
+)
 from validators.checks._consistency import (
     MAX_RELATED,
     by_line,
@@ -27,6 +36,7 @@ from validators.checks.untagged_connective import connective_item
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit, Related
+from validators.lexicons import Lexicon
 
 # (path, line, column, end column, tag, text, marked-up window)
 Place = tuple[str, int, int, int, str, str, str]
@@ -36,26 +46,29 @@ Place = tuple[str, int, int, int, str, str, str]
 class BoundaryVariationCheck(CorpusCheckType):
     name: ClassVar[str] = "boundary_variation"
     summary: ClassVar[str] = "a connective's span cut differently in the same context"
-    options: ClassVar[dict[str, Option]] = {
-        "context": Option("int", 2, minimum=0, maximum=20,
-                          help="characters outside the anchored end that must be identical"),
-        "window": Option("int", 6, minimum=2, maximum=40,
-                         help="characters from the anchored end that must be identical (longer "
-                              "than the spans compared)"),
-        "lexicon": Option("lexicon", None, help="connective lexicon: on a tie, the cut that is "
-                                                "not one of its words is reported"),
-    }
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, WELL_FORMED_TAGS)
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        context: int = option("int", 2, minimum=0, maximum=20,
+                              help="characters outside the anchored end that must be identical")
+        window: int = option("int", 6, minimum=2, maximum=40,
+                             help="characters from the anchored end that must be identical "
+                                  "(longer than the spans compared)")
+        lexicon: Lexicon | None = option("lexicon", None,
+                                         help="connective lexicon: on a tie, the cut that is not "
+                                              "one of its words is reported")
+
+    def collect(self, doc: Document, options: Options) -> Any:
         return connective_item(doc)
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> list[Hit]:
         """Group spans by their start-anchored and their end-anchored context; a group with
         spans of different lengths makes hits."""
         words = option_words(options)
         found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
-            items, _anchored, options["context"], options["window"])), _cut_hits, ops.share(words)))
+            items, _anchored, options.context, options.window)), _cut_hits, ops.share(words)))
         seen: set[tuple[str, int, int]] = set()
         hits = []
         for hit in sorted(found, key=lambda h: (h.path or "", h.line, h.column, h.fields["other"])):

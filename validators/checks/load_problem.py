@@ -1,11 +1,20 @@
-"""``load_problem``: files that could not be read or decoded (the load stage's verdict)."""
+"""``load_problem``: files that could not be read or decoded (the load stage's verdict).
+
+One check type for five problems (invalid UTF-8, binary, empty, unreadable, too large), unlike
+the character checks: they share one logic, which is reporting what the load stage
+(validators.load) already found, and they differ only in which kind of problem they pass on.
+Splitting them would give five copies of that one loop. They are the only checks that run on a
+file that did not decode (``requires = ()``). The fix converts an unambiguous legacy encoding to
+UTF-8 (invalid_utf8 only).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-from validators.checks import CheckType, Fix, FixTarget, Option, Requirement, register
+from validators.checks import CheckOptions, CheckType, Fix, FixTarget, Requirement, option, register
 from validators.checks._chars import common_han, is_control, is_han, is_private_use
 from validators.document import Document
 from validators.findings import Hit
@@ -62,24 +71,25 @@ class LoadProblemCheck(CheckType):
     requires: ClassVar[tuple[Requirement, ...]] = ()  # it reports why a file did not decode
     summary: ClassVar[str] = "a file that is unreadable, binary, empty or not UTF-8"
     fix_safety: ClassVar[str | None] = "safe"  # invalid_utf8 only, and only when unambiguous
-    options: ClassVar[dict[str, Option]] = {
-        "problem": Option("choice", choices=PROBLEMS, help="which load problem to report"),
-    }
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        problem: str = option("choice", choices=PROBLEMS, help="which load problem to report")
+
+    def check(self, doc: Document, options: Options) -> Iterator[Hit]:
         for problem in doc.problems:
-            if problem.kind == options["problem"]:
+            if problem.kind == options.problem:
                 yield Hit(problem.line, problem.column, problem.line, problem.end_column,
                           {"detail": problem.detail, "text": problem.evidence},
                           evidence=problem.evidence or problem.kind)
 
-    def fix(self, target: FixTarget, options: dict[str, Any]) -> Fix | None:
+    def fix(self, target: FixTarget, options: Options) -> Fix | None:
         """invalid_utf8: a legacy-encoded file (GB18030/GBK, Big5, UTF-16 with a BOM) converted
         to UTF-8, only when the decode is unambiguous: exactly one candidate decodes strictly
         into (at least ten, mostly common) Chinese characters, the others do not, and
         charset-normalizer agrees."""
         data = target.data
-        if options["problem"] != "invalid_utf8" or target.text is not None:
+        if options.problem != "invalid_utf8" or target.text is not None:
             return None
         if b"\x00" in data and not data.startswith(UTF16_BOMS):
             return None  # binary: ENC002's, never converted

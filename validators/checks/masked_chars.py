@@ -14,12 +14,13 @@ Only the lines holding a mask character (the document's character scan names the
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import regex
 
-from validators.checks import CheckType, Option, register
+from validators.checks import CheckOptions, CheckType, option, register
 from validators.checks._chars import is_han
 from validators.document import Document
 from validators.facts import plain_char_scan
@@ -91,22 +92,28 @@ def masked_runs(plain: str, chars: str, max_run: int) -> list[tuple[int, int]]:
 class MaskedCharsCheck(CheckType):
     name: ClassVar[str] = "masked_chars"
     summary: ClassVar[str] = "*, ＊, ×, □ standing for a censored or unreadable Han character"
-    options: ClassVar[dict[str, Option]] = {
-        "chars": Option("chars", "*＊×□", help="characters that mask a Han character"),
-        "max_run": Option("int", 4, minimum=1, help="longer runs are separators, not masks"),
-    }
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        chars: str = option("chars", "*＊×□", help="characters that mask a Han character")
+        max_run: int = option("int", 4, minimum=1, help="longer runs are separators, not masks")
+
+        def validate(self) -> str | None:
+            if not self.chars:
+                return "'chars' is empty: nothing could ever be reported (switch the rule off instead)"
+            return None
+
+    def check(self, doc: Document, options: Options) -> Iterator[Hit]:
         scan = plain_char_scan(doc)
         lines = doc.markup.lines
         candidates: Iterable[int] = range(len(lines))
         if scan is not None:  # the lines with a mask character
             from validators.char_scan import char_class
 
-            candidates = scan.lines_with(char_class(options["chars"])).tolist()
+            candidates = scan.lines_with(char_class(options.chars)).tolist()
         for index in candidates:
             line_no, line = index + 1, lines[index]
-            for start, end in masked_runs(line.plain, options["chars"], options["max_run"]):
+            for start, end in masked_runs(line.plain, options.chars, options.max_run):
                 col = line.raw_column(start) + 1
                 end_col = line.raw_column(end - 1) + 2
                 text = line.plain[start:end]

@@ -10,7 +10,13 @@ Two detectors, one finding per line (the first damaged run, with the likely orig
 * **UTF-8 read as Latin-1/cp1252** (å¹´ for 年): ftfy (its badness heuristic, and
   ``fix_encoding`` changing the text).
 
-The repair is suggested in the message and never applied. The document's character scan
+The message suggests the repair. The fix is **unsafe** (only ``check --fix --unsafe-fixes``
+applies it): it decodes back only what the detectors report, but a detector's verdict is a
+heuristic, and a run it mistakes for mojibake would be changed. A GBK/Big5 run is repaired in the
+smallest pieces whose re-encoded bytes decode as strict UTF-8 (the exact inverse of the damage);
+a piece whose bytes were lost upstream stays as it is. A Latin-1 window is repaired by ftfy's
+``fix_encoding`` only when the repair loses nothing (no new U+FFFD) and the window ends at an
+ASCII character (no UTF-8 sequence cut in two). The document's character scan
 (validators.char_scan) names the lines where either detector can fire; only those are read.
 """
 
@@ -18,10 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from validators.checks import CheckType, Option, register
-from validators.checks._chars import common_han
+from validators.checks import CheckOptions, CheckType, Fix, FixTarget, option, register
+from validators.checks._chars import badness_signs, common_han
 from validators.document import Document
 from validators.facts import char_scan
 from validators.findings import Hit
@@ -33,6 +40,7 @@ RUN = re.compile(r"[^\x00-\x7f\ufffd]{4,}")
 RUN_BREAKERS = "".join(map(chr, range(0x80))) + "\ufffd"  # the characters RUN excludes
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 MAX_RUN = 512
+MAX_PIECE = 8  # characters in one piece of a repair (2-byte GBK/Big5 codes, UTF-8 of 1-4 bytes)
 # characters UTF-8 lead/continuation bytes turn into when read as Latin-1/cp1252
 LATIN_CHAR = re.compile(r"[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                         r"\u02c6\u02dc\u2013-\u2122]")
@@ -67,15 +75,60 @@ def gbk_roundtrip(run: str, min_rare: float, min_valid: float, min_common: float
     return None
 
 
+def strict_repair(run: str, codec: str) -> tuple[str, int]:
+    """``run`` with every smallest piece whose ``codec`` bytes decode as strict UTF-8 decoded
+    back (鍏ㄥ浗 → 全国), and how many pieces were; a character whose piece does not decode (its
+    bytes were lost when the text was damaged) is kept."""
+    out: list[str] = []
+    pieces = 0
+    start = 0
+    while start < len(run):
+        for end in range(start + 1, min(start + MAX_PIECE, len(run)) + 1):
+            try:
+                out.append(run[start:end].encode(codec).decode("utf-8"))
+            except UnicodeError:
+                continue
+            pieces += 1
+            start = end
+            break
+        else:
+            out.append(run[start])
+            start += 1
+    return "".join(out), pieces
+
+
+def latin_repair(line: str) -> str | None:
+    """The line with the window :func:`latin_mojibake` reports repaired by ftfy, None when there
+    is none or its repair would lose text (a new U+FFFD). A window that ends inside the line is
+    cut before its last ASCII character or UTF-8 lead byte read as Latin-1 (À–ÿ), where a
+    character starts: no UTF-8 sequence is cut in two."""
+    m = LATIN_CHAR.search(line)
+    if not m or latin_mojibake(line) is None:
+        return None
+    import ftfy
+
+    lo = max(m.start() - 8, 0)
+    window = line[lo:lo + LATIN_WINDOW]
+    if lo + LATIN_WINDOW < len(line):
+        cut = max((i for i, c in enumerate(window) if c < "\x80" or "\u00c0" <= c <= "\u00ff"), default=0)
+        window = window[:cut]
+    fixed = ftfy.fix_encoding(window)
+    if not window or fixed == window or fixed.count("\ufffd") > window.count("\ufffd"):
+        return None
+    return line[:lo] + fixed + line[lo + len(window):]
+
+
 def latin_mojibake(line: str) -> tuple[str, str] | None:
     """(damaged text, repair) when ftfy finds UTF-8-read-as-Latin-1 mojibake in the line."""
     m = LATIN_CHAR.search(line)
     if not m:
         return None
-    import ftfy  # only for lines that hold Latin-1 look-alike characters
-
     lo = max(m.start() - 8, 0)
     window = line[lo:lo + LATIN_WINDOW]  # bounded: a 200 MB line costs no more than a short one
+    if badness_signs().isdisjoint(window):  # is_bad cannot fire (tests/test_char_scan.py)
+        return None
+    import ftfy  # only for windows ftfy's heuristic can accept
+
     if not ftfy.badness.is_bad(window):  # one regex search: most windows stop here, before
         return None                      # fix_encoding's much dearer attempts
     fixed = ftfy.fix_encoding(window)
@@ -136,16 +189,18 @@ def _ideographs_in(scan: CharScan, starts: Any, limits: Any) -> Any:
 class MojibakeCheck(CheckType):
     name: ClassVar[str] = "mojibake"
     summary: ClassVar[str] = "text decoded with the wrong codec (UTF-8 read as GBK, Big5 or Latin-1)"
-    options: ClassVar[dict[str, Option]] = {
-        "min_rare": Option("float", 0.5, minimum=0, maximum=1,
-                           help="share of rare Han characters a damaged run must have"),
-        "min_valid": Option("float", 0.8, minimum=0, maximum=1,
-                            help="share of the re-encoded bytes that must decode as UTF-8"),
-        "min_common": Option("float", 0.6, minimum=0, maximum=1,
-                             help="share of common characters in the repaired text"),
-    }
+    fix_safety: ClassVar[str | None] = "unsafe"  # the detectors' verdict is a heuristic
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        min_rare: float = option("float", 0.5, minimum=0, maximum=1,
+                                 help="share of rare Han characters a damaged run must have")
+        min_valid: float = option("float", 0.8, minimum=0, maximum=1,
+                                  help="share of the re-encoded bytes that must decode as UTF-8")
+        min_common: float = option("float", 0.6, minimum=0, maximum=1,
+                                   help="share of common characters in the repaired text")
+
+    def check(self, doc: Document, options: Options) -> Iterator[Hit]:
         scan = char_scan(doc)
         if scan is None:
             for line_no, raw in enumerate(doc.lines, 1):
@@ -153,19 +208,57 @@ class MojibakeCheck(CheckType):
                 if hit is not None:
                     yield hit
             return
-        gbk, latin = candidate_lines(scan, options["min_rare"])
+        gbk, latin = candidate_lines(scan, options.min_rare)
         lines = doc.lines
         for index in sorted(gbk | latin):
             hit = self._line(index + 1, lines[index], options, gbk=index in gbk)
             if hit is not None:
                 yield hit
 
-    def _line(self, line_no: int, raw: str, options: dict[str, Any], gbk: bool = True) -> Hit | None:
+    def fix(self, target: FixTarget, options: Options) -> Fix | None:
+        """Each run the detectors report decoded back (GBK/Big5 first, then the Latin-1 window
+        of a line): :func:`strict_repair`, :func:`latin_repair`. Lines without a finding are
+        left alone."""
+        text = target.text
+        if text is None:
+            return None
+        lines = text.split("\n")
+        repaired = 0
+        for index, line in enumerate(lines):
+            fixed = self._repair_line(line, options)
+            if fixed != line:
+                lines[index] = fixed
+                repaired += 1
+        if not repaired:
+            return None
+        return Fix("\n".join(lines), f"repaired mojibake (UTF-8 decoded as GBK, Big5 or Latin-1) "
+                                     f"on {repaired} line(s)")
+
+    def _repair_line(self, line: str, options: Options) -> str:
+        parts: list[str] = []
+        last = 0
+        for m in RUN.finditer(line):
+            found = gbk_roundtrip(m.group(), options.min_rare, options.min_valid, options.min_common)
+            if found:
+                head, pieces = strict_repair(m.group()[:MAX_RUN], found[0].lower())
+                if pieces:
+                    parts += [line[last:m.start()], head, m.group()[MAX_RUN:]]
+                    last = m.end()
+        line = "".join(parts) + line[last:]
+        # one window at a time, as the check reports them: each repair shortens the line
+        for _ in range(len(line) // 8 + 1):
+            repaired = latin_repair(line)
+            if repaired is None:
+                break
+            line = repaired
+        return line
+
+    def _line(self, line_no: int, raw: str, options: Options, gbk: bool = True) -> Hit | None:
         """The line's finding; ``gbk=False`` when the scan showed that no run of it can pass
         :func:`gbk_roundtrip` (then only the Latin-1 detector can report)."""
         for m in RUN.finditer(raw) if gbk else ():
-            found = gbk_roundtrip(m.group(), options["min_rare"], options["min_valid"],
-                                  options["min_common"])
+            found = gbk_roundtrip(m.group(), options.min_rare, options.min_valid,
+                                  options.min_common)
             if found:
                 codec, repaired = found
                 text = m.group()

@@ -2,12 +2,12 @@
 lightly edited, truncated, or converted to the other script), corpus-wide.
 
 Per document (``collect``, cacheable by content hash): the sorted set of 32-bit xxhash values of
-the character n-grams of the normalised text (validators.dedup.fold) and its MinHash signature
+the character n-grams of the normalised text (validators.checks._dedup.fold) and its MinHash signature
 (datasketch). Over the corpus (``plan``, see validators.corpus_ops): LSH band buckets (the buckets
 of datasketch's MinHashLSH, as a group-by) with bands and rows chosen for the threshold
-(validators.dedup.choose_bands); the buckets' members joined into candidate components by
+(validators.checks._dedup.choose_bands); the buckets' members joined into candidate components by
 union-find (a bucket of m documents is m - 1 links, not its m * (m - 1) / 2 pairs); in each
-component every candidate pair scored exactly at once (validators.dedup.component_matches: the
+component every candidate pair scored exactly at once (validators.checks._dedup.component_matches: the
 n-grams its documents share, counted from the rarer side, instead of one ``np.intersect1d`` per
 pair); groups are the connected components of the verified pairs.
 
@@ -20,10 +20,19 @@ are not named again in its near-duplicate finding.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from validators import dedup
-from validators.checks import DECODED_TEXT, SEVERAL_DOCUMENTS, CorpusCheckType, Option, Requirement, register
+from validators.checks import (
+    DECODED_TEXT,
+    SEVERAL_DOCUMENTS,
+    CheckOptions,
+    CorpusCheckType,
+    Requirement,
+    option,
+    register,
+)
+from validators.checks import _dedup as dedup
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import DuplicateGroup, Hit, Related
@@ -34,47 +43,50 @@ class NearDuplicatesCheck(CorpusCheckType):
     name: ClassVar[str] = "near_duplicates"
     summary: ClassVar[str] = "near-duplicate documents (MinHash/LSH, verified by exact Jaccard)"
     requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, SEVERAL_DOCUMENTS)
-    options: ClassVar[dict[str, Option]] = {
-        "threshold": Option("float", 0.5, minimum=0.05, maximum=1.0,
-                            help="Jaccard similarity of the n-gram sets at which two documents "
-                                 "are near duplicates"),
-        "containment": Option("float", 0.8, minimum=0.0, maximum=1.0,
-                              help="also report a pair when this share of the smaller document's "
-                                   "n-grams is in the larger one (a truncated copy); 0 turns off"),
-        "candidate_threshold": Option("float", 0.3, minimum=0.05, maximum=1.0,
-                                      help="Jaccard for which LSH is tuned when containment is on "
-                                           "(a copy truncated to this share of the original is "
-                                           "still found); lower finds shorter truncations and "
-                                           "verifies more pairs"),
-        "ngram": Option("int", 5, minimum=1, maximum=20,
-                        help="character n-gram size (Chinese has no spaces: no word shingles)"),
-        "num_perm": Option("int", 128, minimum=16, maximum=1024,
-                           help="MinHash permutations"),
-        "min_chars": Option("int", 50, minimum=1,
-                            help="ignore documents with fewer normalised characters"),
-        "fold_script": Option("bool", True, help="fold Traditional to Simplified before "
-                                                 "comparing"),
-        "max_related": Option("int", 5, minimum=1,
-                              help="group mates a finding lists in related (its closest match "
-                                   "among them); the whole group is listed once, in the summary"),
-    }
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
-        folded = dedup.folded_document(doc, options["fold_script"])
-        if len(folded) < options["min_chars"]:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        threshold: float = option("float", 0.5, minimum=0.05, maximum=1.0,
+                                  help="Jaccard similarity of the n-gram sets at which two "
+                                       "documents are near duplicates")
+        containment: float = option("float", 0.8, minimum=0.0, maximum=1.0,
+                                    help="also report a pair when this share of the smaller "
+                                         "document's n-grams is in the larger one (a truncated "
+                                         "copy); 0 turns off")
+        candidate_threshold: float = option("float", 0.3, minimum=0.05, maximum=1.0,
+                                            help="Jaccard for which LSH is tuned when containment "
+                                                 "is on (a copy truncated to this share of the "
+                                                 "original is still found); lower finds shorter "
+                                                 "truncations and verifies more pairs")
+        ngram: int = option("int", 5, minimum=1, maximum=20,
+                            help="character n-gram size (Chinese has no spaces: no word shingles)")
+        num_perm: int = option("int", 128, minimum=16, maximum=1024,
+                               help="MinHash permutations")
+        min_chars: int = option("int", 50, minimum=1,
+                                help="ignore documents with fewer normalised characters")
+        fold_script: bool = option("bool", True, help="fold Traditional to Simplified before "
+                                                      "comparing")
+        max_related: int = option("int", 5, minimum=1,
+                                  help="group mates a finding lists in related (its closest match "
+                                       "among them); the whole group is listed once, in the "
+                                       "summary")
+
+    def collect(self, doc: Document, options: Options) -> Any:
+        folded = dedup.folded_document(doc, options.fold_script)
+        if len(folded) < options.min_chars:
             return None
-        hashes = dedup.ngram_hashes(folded, options["ngram"])
+        hashes = dedup.ngram_hashes(folded, options.ngram)
         line, end = dedup.first_content_line(doc)
         return {"hash": dedup.content_hash(folded), "line": line, "end": end,
                 "ngrams": hashes.tobytes(),
-                "sig": dedup.minhash_signature(hashes, options["num_perm"]).tobytes()}
+                "sig": dedup.minhash_signature(hashes, options.num_perm).tobytes()}
 
-    def lsh_threshold(self, options: dict[str, Any]) -> float:
-        if options["containment"] > 0:
-            return min(options["threshold"], options["candidate_threshold"])
-        return float(options["threshold"])
+    def lsh_threshold(self, options: Options) -> float:
+        if options.containment > 0:
+            return min(options.threshold, options.candidate_threshold)
+        return float(options.threshold)
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> Iterable[Hit]:
         """Signatures → band buckets (a group-by) → candidate components (union-find over each
         bucket's links, on the client: paths only) → each component's documents in one place (a
@@ -85,7 +97,7 @@ class NearDuplicatesCheck(CorpusCheckType):
         if ops.count(by_hash) < 2:
             return []
         copies = {members[0]: members for members in ops.gather(ops.flat_map(by_hash, _copy_paths))}
-        num_perm = options["num_perm"]
+        num_perm = options.num_perm
         bands, rows = dedup.choose_bands(self.lsh_threshold(options), num_perm)
         buckets = ops.group(ops.flat_map(ops.flat_map(by_hash, _representative), _band_entries,
                                          num_perm, bands, rows))
@@ -95,7 +107,7 @@ class NearDuplicatesCheck(CorpusCheckType):
         component = dedup.candidate_components(links)
         members = ops.group(ops.flat_map(items, _component_entry, ops.share(component)))
         matches = ops.gather(ops.flat_map(members, _component_matches, num_perm, bands, rows,
-                                          options["threshold"], options["containment"]))
+                                          options.threshold, options.containment))
         best: dict[str, tuple[float, str, str]] = {}  # path -> (similarity, measure, closest)
         grouped: dict[str, list[str]] = {}
         for path, group, similarity, measure, closest in matches:
@@ -107,7 +119,7 @@ class NearDuplicatesCheck(CorpusCheckType):
             return []
         wanted = frozenset(p for g in groups for p in g)
         meta = dict(ops.gather(ops.flat_map(items, _meta_of, ops.share(wanted))))
-        return _hits(groups, best, meta, focus, options["max_related"])
+        return _hits(groups, best, meta, focus, options.max_related)
 
 
 def _hits(groups: list[list[str]], best: dict[str, tuple[float, str, str]],

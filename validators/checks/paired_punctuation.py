@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from validators.checks import CheckType, Option, register
+from validators.checks import CheckOptions, CheckType, option, register
 from validators.document import Document
-from validators.errors import ConfigError
 from validators.facts import plain_char_scan
 from validators.findings import Hit
 
@@ -93,17 +93,22 @@ def scanned_unbalanced(scan: CharScan, pairs: list[str]) -> dict[int, list[tuple
 class PairedPunctuationCheck(CheckType):
     name: ClassVar[str] = "paired_punctuation"
     summary: ClassVar[str] = "unbalanced paired punctuation (“” 《》 （） 「」) within a line"
-    options: ClassVar[dict[str, Option]] = {
-        "pairs": Option("str_list", DEFAULT_PAIRS,
-                        help="opening and closing character of each pair, as two-character strings"),
-    }
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        pairs = options["pairs"]
-        for pair in pairs:
-            if len(pair) != 2:
-                raise ConfigError(f"paired_punctuation: each entry of 'pairs' must be two "
-                                  f"characters, not {pair!r}")
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        pairs: list[str] = option("str_list", DEFAULT_PAIRS,
+                                  help="opening and closing character of each pair, as "
+                                       "two-character strings")
+
+        def validate(self) -> str | None:
+            """A pair is an opener and its closer: any other length could never match."""
+            wrong = next((pair for pair in self.pairs if len(pair) != 2), None)
+            if wrong is not None:
+                return f"each entry of 'pairs' must be two characters, not {wrong!r}"
+            return None
+
+    def check(self, doc: Document, options: Options) -> Iterator[Hit]:
+        pairs = options.pairs
         scan = plain_char_scan(doc)
         lines = doc.markup.lines
         if scan is None:

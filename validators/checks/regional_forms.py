@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-from validators.checks import CheckType, Fix, FixTarget, Option, register
-from validators.checks.script_mixing import SCRIPT_OPTION
+from validators.checks import CheckOptions, CheckType, Fix, FixTarget, register
+from validators.checks._script import script_option
 from validators.document import Document
 from validators.findings import Hit
 from validators.script_sets import (
@@ -33,11 +34,14 @@ class RegionalFormsCheck(CheckType):
 
     name: ClassVar[str] = "regional_forms"
     summary: ClassVar[str] = "another region's Traditional forms in a Taiwan- or Hong Kong-standard corpus"
-    options: ClassVar[dict[str, Option]] = {"script": SCRIPT_OPTION}
     fix_safety: ClassVar[str | None] = "safe"  # one code point for one, by OpenCC's variant tables
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        region = REGION_OF_POLICY.get(options["script"])
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        script: str = script_option()
+
+    def check(self, doc: Document, options: Options) -> Iterator[Hit]:
+        region = REGION_OF_POLICY.get(options.script)
         if region is None or document_profile(doc).classify() != "traditional":
             return
         text = doc.plain_text
@@ -54,14 +58,13 @@ class RegionalFormsCheck(CheckType):
                    "config": "hk2t, t2tw" if region == "tw" else "tw2t, t2hk"},
                   evidence="".join(sorted(found)))
 
-
-    def fix(self, target: FixTarget, options: dict[str, Any]) -> Fix | None:
+    def fix(self, target: FixTarget, options: Options) -> Fix | None:
         """In a Traditional document, the other region's forms replaced with the corpus's own,
         one code point for one code point, by OpenCC's variant tables (hk2t then t2tw: 户 → 戶;
         tw2t then t2hk: 裡 → 裏); a form with more than one counterpart is never in the table."""
         from validators.load import decode
 
-        region = REGION_OF_POLICY.get(options["script"])
+        region = REGION_OF_POLICY.get(options.script)
         if region is None or target.text is None:
             return None
         text = target.text

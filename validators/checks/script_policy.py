@@ -14,9 +14,10 @@ configuration (t2s; s2t, or s2tw / s2hk for a corpus that names its regional sta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import CheckOptions, CorpusCheckType, option, register
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit
@@ -36,20 +37,22 @@ LABEL = {"simplified": "Simplified", "traditional": "Traditional", "mixed": "mix
 class ScriptPolicyCheck(CorpusCheckType):
     name: ClassVar[str] = "script_policy"
     summary: ClassVar[str] = "a document in the other script than the corpus (simplified/traditional)"
-    options: ClassVar[dict[str, Option]] = {
-        "script": Option("choice", "auto", choices=POLICIES,
-                         help="expected script (traditional-tw/-hk: Traditional to the Taiwan/Hong "
-                              "Kong standard); auto: the majority of the corpus"),
-        "mixed_ratio": Option("float", 0.1, minimum=0, maximum=0.5,
-                              help="a document is mixed when its minority script has more than "
-                                   "this share of the script-specific characters"),
-        "min_chars": Option("int", 3, minimum=1,
-                            help="script-specific characters a document needs to be classified"),
-    }
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> dict[str, Any]:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        script: str = option("choice", "auto", choices=POLICIES,
+                             help="expected script (traditional-tw/-hk: Traditional to the "
+                                  "Taiwan/Hong Kong standard); auto: the majority of the corpus")
+        mixed_ratio: float = option("float", 0.1, minimum=0, maximum=0.5,
+                                    help="a document is mixed when its minority script has more "
+                                         "than this share of the script-specific characters")
+        min_chars: int = option("int", 3, minimum=1,
+                                help="script-specific characters a document needs to be "
+                                     "classified")
+
+    def collect(self, doc: Document, options: Options) -> dict[str, Any]:
         prof = document_profile(doc)
-        script = prof.classify(options["mixed_ratio"], options["min_chars"])
+        script = prof.classify(options.mixed_ratio, options.min_chars)
         first: dict[str, tuple[int, int, str]] = {}
         text = doc.plain_text
         for name in ("simplified", "traditional"):
@@ -65,10 +68,10 @@ class ScriptPolicyCheck(CorpusCheckType):
                 "traditional": dict(prof.traditional.most_common(20)),
                 "counts": (prof.s_count, prof.t_count), "first": first}
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> list[Hit]:
         """A vote (a reduction to two counts), then each document is judged where it lives."""
-        policy = options["script"]
+        policy = options.script
         expected = base_script(policy)
         if expected == "auto":
             votes = ops.frequencies(ops.flat_map(items, _vote))

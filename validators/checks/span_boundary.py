@@ -3,31 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-from validators.checks import CheckType, Option, register
+from validators.checks import CheckOptions, CheckType, option, register
+from validators.checks._tag_names import unknown_tags
 from validators.document import Document
 from validators.findings import Hit
-from validators.rules import lexicon_of
+from validators.lexicons import Lexicon
 
 
 @register
 class SpanBoundaryCheck(CheckType):
     name: ClassVar[str] = "span_boundary"
     summary: ClassVar[str] = "a span boundary that cuts a longer connective of the lexicon"
-    options: ClassVar[dict[str, Option]] = {
-        "lexicon": Option("lexicon", help="single-connective lexicon"),
-        "tags": Option("str_list", ["cand"]),
-        "ignore": Option("str_list", [], help="longer forms never to suggest"),
-    }
 
-    def check(self, doc: Document, options: dict[str, Any]) -> Iterator[Hit]:
-        lexicon = lexicon_of(options)
-        words, longest = lexicon.words, lexicon.longest
-        ignore = set(options["ignore"])
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        lexicon: Lexicon = option("lexicon", help="the longer connectives a span must not cut")
+        tags: list[str] = option("str_list", ["cand"], help="which tags' spans to check")
+        ignore: list[str] = option("str_list", [], help="longer forms never to suggest")
+
+        def validate(self) -> str | None:
+            return unknown_tags(self.tags)
+
+    def check(self, doc: Document, options: Options) -> Iterator[Hit]:
+        words, longest = options.lexicon.words, options.lexicon.longest
+        ignore = set(options.ignore)
         plain = doc.plain_text
         for span in doc.markup.spans:
-            if span.tag not in options["tags"]:
+            if span.tag not in options.tags:
                 continue
             found = ""
             for extra in range(longest - len(span.text), 0, -1):

@@ -12,9 +12,18 @@ occurrences of the less frequent tag of each such context are reported.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import (
+    DECODED_TEXT,
+    WELL_FORMED_TAGS,
+    CheckOptions,
+    CorpusCheckType,
+    Requirement,
+    option,
+    register,
+)
 from validators.checks._consistency import (
     MAX_RELATED,
     by_line,
@@ -39,35 +48,37 @@ Place = tuple[str, str, int, int, int, str, str, str, str]
 class TagTypeVariationCheck(CorpusCheckType):
     name: ClassVar[str] = "tag_type_variation"
     summary: ClassVar[str] = "one form, one context: <cand> here, <a> (part of a pair) there"
-    options: ClassVar[dict[str, Option]] = {
-        "context": Option("int", 2, minimum=1, maximum=20,
-                          help="characters either side that must be identical"),
-        "require_partner": Option("bool", True,
-                                  help="report a <cand> only when its sentence holds, untagged, "
-                                       "the partner of the <a> it differs from"),
-        "sentence_end": Option("chars", DEFAULT_SENTENCE_END,
-                               help="characters that end a sentence (a line end always does)"),
-    }
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, WELL_FORMED_TAGS)
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        context: int = option("int", 2, minimum=1, maximum=20,
+                              help="characters either side that must be identical")
+        require_partner: bool = option("bool", True,
+                                       help="report a <cand> only when its sentence holds, "
+                                            "untagged, the partner of the <a> it differs from")
+        sentence_end: str = option("chars", DEFAULT_SENTENCE_END,
+                                   help="characters that end a sentence (a line end always does)")
+
+    def collect(self, doc: Document, options: Options) -> Any:
         item = connective_item(doc)
         if item is None:
             return None
         partners = []  # (line, plain start in it, partner's text, role) of every paired <a>
         starts = doc.line_starts
-        for pair in pair_markers(doc, options["sentence_end"]).pairs:
+        for pair in pair_markers(doc, options.sentence_end).pairs:
             for span, other, role in ((pair.first, pair.second, "first"),
                                       (pair.second, pair.first, "second")):
                 partners.append((span.line, span.start - starts[span.line - 1], other.text, role))
         return {**item, "partners": tuple(sorted(partners))}
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> list[Hit]:
         """Group the tagged occurrences by (context, form, context); only the groups with both
         tags make hits."""
         found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
-            items, _keyed, options["context"], options["sentence_end"])), _variation_hits,
-            options["require_partner"]))
+            items, _keyed, options.context, options.sentence_end)), _variation_hits,
+            options.require_partner))
         return sorted((hit for hit in found if focus is None or hit.path in focus),
                       key=lambda h: (h.path or "", h.line, h.column))
 

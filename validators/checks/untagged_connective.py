@@ -23,9 +23,18 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from validators.checks import CorpusCheckType, Option, register
+from validators.checks import (
+    DECODED_TEXT,
+    WELL_FORMED_TAGS,
+    CheckOptions,
+    CorpusCheckType,
+    Requirement,
+    option,
+    register,
+)
 from validators.checks._consistency import (
     LINE_EDGE,
     MAX_RELATED,
@@ -43,6 +52,8 @@ from validators.checks._consistency import (
 from validators.corpus_ops import CorpusOps
 from validators.document import Document
 from validators.findings import Hit, Related
+from validators.lexicons import Lexicon
+from validators.rules import option_value
 
 # (forms to look for, longer words an occurrence must not be inside, first characters of the forms,
 #  longest form, longest word): what every step that searches the text receives
@@ -54,55 +65,58 @@ class UntaggedConnectiveCheck(CorpusCheckType):
     name: ClassVar[str] = "untagged_connective"
     summary: ClassVar[str] = "a form tagged as a connective almost everywhere, untagged here"
     summary_key: ClassVar[str] = "connectives"
-    options: ClassVar[dict[str, Option]] = {
-        "min_tagged": Option("int", 4, minimum=1,
-                             help="a form must be tagged at least this often in the corpus"),
-        "min_ratio": Option("float", 0.8, minimum=0.0, maximum=1.0,
-                            help="... and in at least this share of its other occurrences"),
-        "context": Option("int", 4, minimum=1, maximum=20,
-                          help="characters either side compared with the tagged occurrences"),
-        "min_context": Option("int", 0, minimum=0, maximum=40,
-                              help="report only occurrences that share this many characters "
-                                   "around them with a tagged occurrence"),
-        "single_char_context": Option("int", 1, minimum=0, maximum=40,
-                                      help="the same for single-character forms (也, 而, 就 are "
-                                           "mostly ordinary words)"),
-        "lexicon": Option("lexicon", None, help="connective lexicon: an occurrence inside one of "
-                                                "its longer words is not an occurrence"),
-        "ignore": Option("str_list", [], help="ordinary words that contain or overlap a "
-                                              "connective form (自然而然): no occurrence in them"),
-    }
+    requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, WELL_FORMED_TAGS)
 
-    def collect(self, doc: Document, options: dict[str, Any]) -> Any:
+    @dataclass(frozen=True, kw_only=True)
+    class Options(CheckOptions):
+        min_tagged: int = option("int", 4, minimum=1,
+                                 help="a form must be tagged at least this often in the corpus")
+        min_ratio: float = option("float", 0.8, minimum=0.0, maximum=1.0,
+                                  help="... and in at least this share of its other occurrences")
+        context: int = option("int", 4, minimum=1, maximum=20,
+                              help="characters either side compared with the tagged occurrences")
+        min_context: int = option("int", 0, minimum=0, maximum=40,
+                                  help="report only occurrences that share this many characters "
+                                       "around them with a tagged occurrence")
+        single_char_context: int = option("int", 1, minimum=0, maximum=40,
+                                          help="the same for single-character forms (也, 而, 就 "
+                                               "are mostly ordinary words)")
+        lexicon: Lexicon | None = option("lexicon", None,
+                                         help="connective lexicon: an occurrence inside one of "
+                                              "its longer words is not an occurrence")
+        ignore: list[str] = option("str_list", [], help="ordinary words that contain or overlap a "
+                                                        "connective form (自然而然): no occurrence in them")
+
+    def collect(self, doc: Document, options: Options) -> Any:
         return connective_item(doc)
 
-    def plan(self, ops: CorpusOps, items: Any, options: dict[str, Any],
+    def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> list[Hit]:
         """Tagged forms and their counts, then the untagged occurrences of the forms that pass
         the thresholds, then (grouped by form, where the data lives) the hits."""
         tagged = ops.frequencies(ops.flat_map(items, _tagged_forms))
         if not tagged:
             return []
-        candidates = frozenset(f for f, n in tagged.items() if n >= options["min_tagged"])
+        candidates = frozenset(f for f, n in tagged.items() if n >= options.min_tagged)
         if not candidates:
             return []
         untagged = ops.frequencies(ops.flat_map(items, _untagged_forms, ops.share(
             vocabulary(candidates, frozenset(tagged), options))))
         # judged against its other occurrences: an untagged one does not count against itself
-        steady = frozenset(f for f in candidates if untagged.get(f, 0) and tagged[f] >= options[
-            "min_ratio"] * (tagged[f] + untagged[f] - 1))
+        steady = frozenset(f for f in candidates if untagged.get(f, 0)
+                           and tagged[f] >= options.min_ratio * (tagged[f] + untagged[f] - 1))
         if not steady:
             return []
         counts = {f: (tagged[f], untagged[f]) for f in steady}
-        thresholds = (options["min_context"], options["single_char_context"])
+        thresholds = (options.min_context, options.single_char_context)
         found = ops.gather(ops.flat_map(
             ops.group(ops.flat_map(items, _occurrences, ops.share(
-                vocabulary(steady, frozenset(tagged), options)), options["context"])),
+                vocabulary(steady, frozenset(tagged), options)), options.context)),
             _form_hits, ops.share(counts), thresholds))
         return sorted((hit for hit in found if focus is None or hit.path in focus),
                       key=lambda h: (h.path or "", h.line, h.column, h.fields["text"]))
 
-    def summarize(self, ops: CorpusOps, items: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+    def summarize(self, ops: CorpusOps, items: Any, options: Options) -> list[dict[str, Any]]:
         """Per connective form tagged in the corpus: ``{"form", "tagged", "untagged"}`` (the HTML
         report's table), most tagged first."""
         return [{"form": row["form"], "tagged": row["tagged"], "untagged": row["untagged"]}
@@ -120,9 +134,10 @@ def connective_item(doc: Document) -> dict[str, Any] | None:
     return {"lines": tuple(sorted(lines.items())), "spans": tuple(spans)}
 
 
-def connective_rows(ops: CorpusOps, items: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+def connective_rows(ops: CorpusOps, items: Any, options: Any) -> list[dict[str, Any]]:
     """Per form tagged in the corpus: tagged (<cand> and <a>) and untagged occurrences (counted as
-    the rule counts them); most tagged first, then by form."""
+    the rule counts them); most tagged first, then by form. ``options``: CON001's (its lexicon and
+    ignore words), or a mapping of them (``extract`` without CON001 passes none)."""
     by_tag = ops.frequencies(ops.flat_map(items, _tagged_form_tags))
     if not by_tag:
         return []
@@ -137,8 +152,8 @@ def connective_rows(ops: CorpusOps, items: Any, options: dict[str, Any]) -> list
     return sorted(rows, key=lambda r: (-r["tagged"], r["form"]))
 
 
-def vocabulary(forms: frozenset[str], tagged: frozenset[str], options: dict[str, Any]) -> Vocabulary:
-    words = option_words(options) | tagged | frozenset(options.get("ignore") or ())
+def vocabulary(forms: frozenset[str], tagged: frozenset[str], options: Any) -> Vocabulary:
+    words = option_words(options) | tagged | frozenset(option_value(options, "ignore") or ())
     return (forms, words, frozenset(f[0] for f in forms), max(map(len, forms), default=0),
             max(map(len, words), default=0))
 

@@ -40,8 +40,11 @@ class Executor:
         """What corpus rules add to the run's summary (CON001: the per-connective counts)."""
         from validators.corpus_ops import LocalOps
 
+        # only the rules with a summary: the others' collected data is not read (a warm run's
+        # stays packed in the cache entries)
         collected = {rule.id: {o.result.path: o.result.collected[rule.id] for o in outcomes
-                               if rule.id in o.result.collected} for rule in ruleset.corpus_rules()}
+                               if rule.id in o.result.collected}
+                     for rule in ruleset.corpus_rules() if getattr(rule.check, "summary_key", "")}
         return summaries(LocalOps(collected), ruleset)
 
     def info(self) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 Exit codes as for ``check``: 0 no SCH finding at or above ``--fail-on``, 1 findings, 2 usage,
 configuration or internal error. pandas and pandera are imported only when one of these runs.
+The findings are printed by the reporters of ``check`` (validators.reporters): the text format's
+lines, and sarif, github, gitlab and junit as they are; ``--format json`` is the tables' own
+report (the table, and each finding's row and field).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from validators.errors import UsageError
 from validators.findings import Finding
 from validators.outputs import OutputGuard
+from validators.reporters import FORMATS
 from validators.settings import add_executor_arguments
 from validators.tables import TABLES
 
@@ -35,7 +39,7 @@ def add_parsers(sub: Any) -> None:
     extract.add_argument("--as", dest="as_format", choices=["csv", "parquet"], default="csv",
                          help="the tables' file format (default: csv)")
     extract.add_argument("--config", type=Path)
-    extract.add_argument("--format", choices=["text", "json"], default="text")
+    extract.add_argument("--format", choices=sorted(FORMATS), default="text")
     extract.add_argument("--fail-on", choices=FAIL_ON)
     add_executor_arguments(extract)
     extract.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
@@ -51,7 +55,7 @@ def add_parsers(sub: Any) -> None:
                             "the documents (span text at its offsets, offsets within the "
                             "document, sentences, pairs' spans); repeatable")
     check.add_argument("--config", type=Path)
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
     check.add_argument("--fail-on", choices=FAIL_ON)
     check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
 
@@ -63,14 +67,34 @@ def _summary(findings: list[Finding]) -> dict[str, Any]:
             "by_rule": dict(sorted(Counter(f.rule for f in findings).items()))}
 
 
-def _write_findings(findings: list[Finding], stream: TextIO) -> None:
-    from validators.reporters.text import marked_context
+def write_report(fmt: str, found: list[tuple[Finding, Any]], *, head: dict[str, Any],
+                 closing: list[str], ruleset: Any, paths: list[str], fail_on: str) -> None:
+    """The findings in ``fmt`` on stdout. json: ``head`` (what was checked or written), the
+    summary, and each finding with its table row and field; text: each finding as ``check``
+    prints it, then the ``closing`` lines; any other format: its reporter, as for a run over
+    the tables ``paths`` (junit marks failures at ``fail_on``)."""
+    findings = [f for f, _ in found]
+    if fmt == "json":
+        payload = {"version": 1, **head, "summary": _summary(findings),
+                   "findings": [_finding_json(f, x.row, x.column) for f, x in found]}
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "text":
+        from validators.reporters.text import headline, marked_context
 
-    for finding in findings:
-        stream.write(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} "
-                     f"[{finding.severity}] {finding.message}\n")
-        for line in marked_context(finding):
-            stream.write(line + "\n")
+        for finding in findings:
+            sys.stdout.write(headline(finding) + "\n")
+            for line in marked_context(finding):
+                sys.stdout.write(line + "\n")
+        for line in closing:
+            sys.stdout.write(line + "\n")
+    else:
+        from validators.engine import DocumentResult
+        from validators.pipeline import RunResult
+        from validators.reporters import get_reporter
+
+        tables = [DocumentResult(path, [f for f in findings if f.path == path]) for path in paths]
+        get_reporter(fmt)(RunResult(findings, tables, ruleset, fail_on=fail_on), sys.stdout)
 
 
 def _finding_json(finding: Finding, row: int | None, column: str | None) -> dict[str, Any]:
@@ -89,8 +113,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
     from validators.run import exit_code, files_for
     from validators.settings import load_project_config, settings_from
+    from validators.tables.cross_table import Reference
     from validators.tables.extract import extract_corpus
-    from validators.tables.validate import Reference, frame_data, to_findings, validate
+    from validators.tables.findings import to_findings
+    from validators.tables.reading import frame_data
+    from validators.tables.validate import validate
     from validators.terminal import progress_printer
 
     config = load_project_config(args.config)
@@ -121,19 +148,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
         guard.write(target, _table_bytes(frames[table], args.as_format), f"{table} table")
         written[table] = {"path": target.as_posix(), "rows": len(frames[table])}
     findings = [f for f, _ in schema_findings]
-    if args.format == "json":
-        payload = {"version": 1, "out": args.out.as_posix(), "format": args.as_format,
-                   "tables": written, "summary": _summary(findings),
-                   "findings": [_finding_json(f, x.row, x.column) for f, x in schema_findings]}
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _write_findings(findings, sys.stdout)
-        for info in written.values():
-            sys.stdout.write(f"wrote {info['path']}: {info['rows']} row(s)\n")
-        sys.stdout.write(f"{len(findings)} schema finding(s) in the extracted tables"
-                         + (" (the tables were written anyway)" if findings else "") + ".\n")
-    return exit_code(findings, args.fail_on or config.fail_on)
+    fail_on = args.fail_on or config.fail_on
+    closing = [f"wrote {info['path']}: {info['rows']} row(s)" for info in written.values()]
+    closing.append(f"{len(findings)} schema finding(s) in the extracted tables"
+                   + (" (the tables were written anyway)" if findings else "") + ".")
+    write_report(args.format, schema_findings,
+                 head={"out": args.out.as_posix(), "format": args.as_format, "tables": written},
+                 closing=closing, ruleset=ruleset,
+                 paths=[info["path"] for info in written.values()], fail_on=fail_on)
+    return exit_code(findings, fail_on)
 
 
 def reference_rows(doc: Any, doc_id: str, sentence_end: str, *, facts: Any = None
@@ -155,8 +178,8 @@ def corpus_reference(paths: list[str], config: Any, ruleset: Any, table: str) ->
     from validators.pipeline import run
     from validators.rules import RuleSet
     from validators.settings import settings_from
+    from validators.tables.cross_table import Reference
     from validators.tables.extract import frame
-    from validators.tables.validate import Reference
 
     files = discover(paths, config.include, config.exclude)
     settings = settings_from(config, ruleset)
@@ -192,7 +215,10 @@ def cmd_check_table(args: argparse.Namespace) -> int:
     from validators.config import build_ruleset
     from validators.run import exit_code
     from validators.settings import load_project_config
-    from validators.tables.validate import NEEDS_CORPUS, header_matches, read_table, to_findings, validate
+    from validators.tables.cross_table import NEEDS_CORPUS
+    from validators.tables.findings import to_findings
+    from validators.tables.reading import header_matches, read_table
+    from validators.tables.validate import validate
 
     config = load_project_config(args.config)
     ruleset = build_ruleset(config)
@@ -212,25 +238,20 @@ def cmd_check_table(args: argparse.Namespace) -> int:
     pairs = to_findings(data, validate(data, ref), ruleset)
     findings = [f for f, _ in pairs]
     not_checked = [] if args.corpus else NEEDS_CORPUS[data.table]
-    if args.format == "json":
-        payload = {"version": 1,
-                   "table": {"path": data.path, "schema": data.table, "format": data.source_format,
-                             "rows": data.row_count, "corpus": args.corpus or None,
-                             "not_checked": not_checked},
-                   "summary": _summary(findings),
-                   "findings": [_finding_json(f, x.row, x.column) for f, x in pairs]}
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _write_findings(findings, sys.stdout)
-        summary = _summary(findings)
-        sev = summary["by_severity"]
-        sys.stdout.write(f"{data.path}: {data.row_count} row(s) checked against the {data.table} "
-                         f"schema: {len(findings)} finding(s) ({sev['error']} error(s), "
-                         f"{sev['warning']} warning(s), {sev['info']} info).\n")
-        if not_checked:
-            sys.stdout.write("Not checked without --corpus: " + "; ".join(not_checked) + ".\n")
-    return exit_code(findings, args.fail_on or config.fail_on)
+    fail_on = args.fail_on or config.fail_on
+    summary = _summary(findings)
+    sev = summary["by_severity"]
+    closing = [f"{data.path}: {data.row_count} row(s) checked against the {data.table} schema: "
+               f"{len(findings)} finding(s) ({sev['error']} error(s), {sev['warning']} "
+               f"warning(s), {sev['info']} info)."]
+    if not_checked:
+        closing.append("Not checked without --corpus: " + "; ".join(not_checked) + ".")
+    head = {"table": {"path": data.path, "schema": data.table, "format": data.source_format,
+                      "rows": data.row_count, "corpus": args.corpus or None,
+                      "not_checked": not_checked}}
+    write_report(args.format, pairs, head=head, closing=closing, ruleset=ruleset,
+                 paths=[data.path], fail_on=fail_on)
+    return exit_code(findings, fail_on)
 
 
 COMMANDS = {"extract": cmd_extract, "check-table": cmd_check_table}

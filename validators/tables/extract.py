@@ -3,8 +3,8 @@
 
 The per-document part (:func:`document_rows`) is plain Python on one parsed :class:`Document`
 (picklable rows, no pandas); :func:`build_frames` turns the rows of the whole run into pandas
-DataFrames with the dtypes the schemas in :mod:`validators.tables.schemas` declare (pandas'
-nullable ``Int64`` and ``boolean`` for numbers and flags, pandas' ``str`` dtype for text).
+DataFrames with the columns and dtypes the models in :mod:`validators.tables.schemas` declare
+(pandas' nullable ``Int64`` and ``boolean`` for numbers and flags, pandas' ``str`` dtype for text).
 
 :func:`extract_corpus` is the ``corpus-validate extract`` run: every file is read, decoded and
 parsed once; the same parse feeds the rule checks (the ``findings`` table) and the tables.
@@ -29,23 +29,6 @@ if TYPE_CHECKING:
 
     from validators.discover import CorpusFile
     from validators.settings import Settings
-
-# Column order of every table (the schemas declare the same columns; a test keeps them equal).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "documents": ("doc_id", "path", "bytes", "chars", "plain_chars", "lines", "encoding", "bom",
-                  "line_endings", "script", "annotated", "spans", "cand", "a", "pairs", "sha256"),
-    "spans": ("doc_id", "span_id", "tag", "text", "start", "end", "line", "column", "sentence",
-              "pair_id", "role"),
-    "pairs": ("doc_id", "pair_id", "sentence", "first_span", "second_span", "first_text",
-              "second_text", "first_start", "first_end", "second_start", "second_end"),
-    "findings": ("rule", "name", "category", "severity", "path", "line", "column", "end_line",
-                 "end_column", "message", "context", "fingerprint", "related"),
-    "connectives": ("form", "tagged", "untagged", "cand", "a"),
-}
-BOOL_COLUMNS = frozenset({"bom", "annotated"})
-TEXT_COLUMNS = frozenset({"doc_id", "path", "encoding", "line_endings", "script", "sha256", "tag",
-                          "text", "role", "first_text", "second_text", "rule", "name", "category",
-                          "severity", "message", "context", "fingerprint", "related", "form"})
 
 
 def sentence_end_of(ruleset: RuleSet | None) -> str:
@@ -111,20 +94,16 @@ def finding_row(finding: Finding) -> dict[str, Any]:
 
 
 def frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """A DataFrame of ``table`` with the schema's column order and dtypes, also when empty."""
+    """A DataFrame of ``table`` with its model's columns in order and its dtypes (pandera's
+    coercion), also when empty. An empty text is a missing value, as it is in a CSV cell."""
     import pandas as pd
 
-    data: dict[str, Any] = {}
-    for column in COLUMNS[table]:
-        values = [row.get(column) for row in rows]
-        if column in TEXT_COLUMNS:
-            # an empty text is a missing value, as it is in a CSV cell
-            data[column] = pd.Series([v if v != "" else None for v in values], dtype="str")
-        elif column in BOOL_COLUMNS:
-            data[column] = pd.array(values, dtype="boolean")
-        else:
-            data[column] = pd.array(values, dtype="Int64")
-    return pd.DataFrame(data, columns=list(COLUMNS[table]))
+    from validators.tables.schemas import COLUMNS, coerced
+
+    data = {column: pd.Series([None if (value := row.get(column)) == "" else value
+                               for row in rows], dtype=object)
+            for column in COLUMNS[table]}
+    return coerced(table, pd.DataFrame(data, columns=list(COLUMNS[table])))
 
 
 def connective_table_rows(rows: list[DocumentRows], options: dict[str, Any] | None = None

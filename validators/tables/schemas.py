@@ -199,6 +199,7 @@ class Documents(pa.DataFrameModel):
 
     class Config:
         name = "documents"
+        coerce = True
         description = "One row per document of the corpus."
         column_order = {"relations": ["plain_chars <= chars", "2*pairs <= a"]}
         column_sum = {"total": "spans", "parts": ["cand", "a"]}
@@ -228,6 +229,7 @@ class Spans(pa.DataFrameModel):
 
     class Config:
         name = "spans"
+        coerce = True
         description = "One row per well-formed tagged span."
         unique = ["doc_id", "span_id"]
         column_order = {"relations": ["start < end"]}
@@ -258,6 +260,7 @@ class Pairs(pa.DataFrameModel):
 
     class Config:
         name = "pairs"
+        coerce = True
         description = "One row per matched pair of <a> spans (a paired connective)."
         unique = ["doc_id", "pair_id"]
         column_order = {"relations": ["first_start < first_end", "first_end <= second_start",
@@ -285,6 +288,7 @@ class Findings(pa.DataFrameModel):
 
     class Config:
         name = "findings"
+        coerce = True
         description = "One row per finding of the validation run (the JSON report's findings)."
         column_order = {"relations": ["line <= end_line"]}
         category_of_rule = {"rule": "rule", "category": "category"}
@@ -305,6 +309,7 @@ class Connectives(pa.DataFrameModel):
 
     class Config:
         name = "connectives"
+        coerce = True
         description = ("One row per connective form tagged in the corpus: how often it is "
                        "tagged and untagged.")
         column_sum = {"total": "tagged", "parts": ["cand", "a"]}
@@ -318,6 +323,21 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
 
 def schema_of(table: str) -> pa.DataFrameSchema:
     return MODELS[table].to_schema()
+
+
+# every table's columns in order, as its model declares them
+COLUMNS: dict[str, tuple[str, ...]] = {table: tuple(schema_of(table).columns) for table in MODELS}
+
+
+def column_dtypes(table: str) -> dict[str, str]:
+    """The dtype of each column of ``table`` (``Int64``, ``boolean``, ``str``) by its model."""
+    return {name: _dtype_name(column) for name, column in schema_of(table).columns.items()}
+
+
+def coerced(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` in the dtypes of ``table``'s model, by pandera's own coercion (``coerce = True``);
+    a column the model does not have is left as it is."""
+    return schema_of(table).coerce_dtype(frame)
 
 
 def schema_yaml(table: str) -> str:

@@ -3,7 +3,7 @@
     python tests/data/consistency/measure.py [--every N]
 
 For each corpus of real annotated documents (the TED talks converted here, the Lu Xun texts of
-tests/data/issue2, the sample corpus's annotated document, and all of them together):
+tests/data/luxun-essays, the sample corpus's annotated document, and all of them together):
 
 - recall of CON001: for every tagged span of a steadily tagged form (one CON001 treats as a
   connective: at least min_tagged tags, at least min_ratio of its occurrences), a copy of its
@@ -24,6 +24,7 @@ tree DIR (default: this one; give a checkout of an older commit for the "before"
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import sys
@@ -43,7 +44,7 @@ CORPORA = {
     # chosen; talk 12 was converted afterwards and is the held-out check of both
     "ted": [p for p in (TED / "talk1.txt", TED / "talk5.txt", TED / "talk7.txt") if p.exists()],
     "ted-heldout": [p for p in (TED / "talk12.txt",) if p.exists()],
-    "luxun": sorted((REPO / "tests" / "data" / "issue2" / "annotated").glob("*.txt")),
+    "luxun": sorted((REPO / "tests" / "data" / "luxun-essays" / "annotated").glob("*.txt")),
     "sample": [REPO / "sample-corpus" / "000_c48a539151d484c8.txt"],
 }
 CORPORA["all"] = [p for paths in CORPORA.values() for p in paths]
@@ -61,7 +62,7 @@ CLEAN_DIR = HERE / "clean"
 CLEAN: dict[str, list[Path]] = {
     "news": sorted((REAL / "news").glob("*.txt")),
     "talks": [*sorted((REAL / "talks").glob("*.txt")),
-              *sorted((REPO / "tests" / "data" / "issue2" / "raw").glob("*.txt"))],
+              *sorted((REPO / "tests" / "data" / "luxun-essays" / "raw").glob("*.txt"))],
     # record _a is split into the ly_speech documents: with both, each speech is a copy (DUP002)
     "talks-traditional": [*sorted((REAL / "traditional-tw").glob("*_b.txt")),
                           *sorted(CLEAN_DIR.glob("ly_speech_*.txt"))],
@@ -166,7 +167,7 @@ def unknown_pairs(rule: Any, texts: dict[str, str]) -> tuple[int, list[str]]:
     from validators.pairing import pair_markers
 
     pairs, unknown = 0, []
-    lexicon = rule.options["lexicon"]
+    lexicon = rule.options.lexicon
     for name, text in sorted(texts.items()):
         for pair in pair_markers(decode(name, text.encode("utf-8")), "。！？!?").pairs:
             pairs += 1
@@ -192,8 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     rules = ruleset()
     for item in args.option:
         option, _, value = item.partition("=")
-        options = rules.rules["CON001"].options
-        options[option] = type(options[option])(value)
+        rule = rules.rules["CON001"]
+        rule.options = dataclasses.replace(
+            rule.options, **{option: type(getattr(rule.options, option))(value)})
     for label, paths in CORPORA.items():
         if not paths:
             print(f"{label}: not here (set CORPUS_VALIDATORS_TED, see SOURCE.md)")

@@ -23,7 +23,7 @@ TESTS = HERE.parent.parent
 REPO = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from issue3_support import check_bytes  # noqa: E402
+from reference_texts import check_bytes  # noqa: E402
 
 from validators.config import build_ruleset, load_config  # noqa: E402
 from validators.errors import ConfigError  # noqa: E402
@@ -38,8 +38,8 @@ RECALL_POLICIES = ("simplified", "traditional", "traditional-tw", "traditional-h
 
 def simplified_documents() -> dict[str, str]:
     """The real Simplified documents: this folder's Lu Xun essays, the Lu Xun speeches of
-    tests/data/issue2, the sample corpus's Simplified documents and tests/data/real (if there)."""
-    folders = [HERE / "simplified", TESTS / "data" / "issue2" / "raw", REPO / "sample-corpus",
+    tests/data/luxun-essays, the sample corpus's Simplified documents and tests/data/real (if there)."""
+    folders = [HERE / "simplified", TESTS / "data" / "luxun-essays" / "raw", REPO / "sample-corpus",
                *(TESTS / "data" / "real" / genre for genre in ("news", "talks", "encyclopedia"))]
     docs = {}
     for folder in folders:

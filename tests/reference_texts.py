@@ -1,5 +1,5 @@
 """Shared helpers of the encoding/script/punctuation tests: run the default rules in-process on
-bytes, and the real fixture documents of tests/data/issue3 (see its SOURCE.md)."""
+bytes, and the real fixture documents of tests/data/reference-texts (see its SOURCE.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from validators.findings import Finding
 from validators.load import decode
 from validators.rules import RuleSet
 
-DATA = Path(__file__).resolve().parent / "data" / "issue3"
+DATA = Path(__file__).resolve().parent / "data" / "reference-texts"
 CLEAN = DATA / "clean"
 LEGACY = DATA / "legacy"
 # The clean documents by role (genre and script), so that tests name a role, not a file.

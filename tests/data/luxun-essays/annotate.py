@@ -1,6 +1,6 @@
 """Annotate the raw texts of raw/ the way the sample corpus is annotated; writes annotated/.
 
-Run once (``python tests/data/issue2/annotate.py``); its output is committed and used by
+Run once (``python tests/data/luxun-essays/annotate.py``); its output is committed and used by
 tests/test_fault_injection.py. Deterministic and deliberately conservative: it tags only
 connectives it can place with confidence, the way a careful annotator's first pass would.
 
