@@ -19,7 +19,8 @@ from validators.engine import check_document
 from validators.errors import ConfigError
 from validators.load import decode
 from validators.rules import REGEX_TIMEOUT, RegexTimeout, load_rule_file
-from validators.yamlload import MAX_ALIASES, load_yaml_text
+from validators.yamlload import load_yaml_text
+from validators.yamlparse import MAX_ALIASES
 
 RUNAWAY_RULE = """\
 rules:
@@ -196,7 +197,7 @@ def test_only_the_safe_loader_is_used() -> None:
     assert offenders == []
     from yaml.constructor import FullConstructor, SafeConstructor, UnsafeConstructor
 
-    from validators.yamlload import _LineLoader
+    from validators.yamlparse import _LineLoader
 
     # libyaml's parser or PyYAML's, always with the safe constructor (as yaml.CSafeLoader)
     assert issubclass(_LineLoader, SafeConstructor)
@@ -205,7 +206,8 @@ def test_only_the_safe_loader_is_used() -> None:
 
 def test_the_fast_loader_reads_every_shipped_file_as_the_pure_python_safe_loader() -> None:
     """Same data, same line numbers: libyaml only speeds up the scan of the lexicons."""
-    from validators.yamlload import LineDict, _PureLineLoader, load_yaml_text
+    from validators.yamlload import LineDict, load_yaml_text
+    from validators.yamlparse import _PureLineLoader
 
     def lines(value: object) -> object:
         if isinstance(value, LineDict):
