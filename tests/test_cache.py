@@ -106,6 +106,33 @@ def test_a_warm_run_of_an_unchanged_corpus_decodes_no_collected_data_but_the_sum
     assert {"DUP001", "DUP002", "DUP004"} <= set(asked)  # the corpus rules comparing documents
 
 
+def test_cached_documents_are_looked_up_before_any_worker_and_only_the_rest_is_checked(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm run takes every unchanged document's result in the run's own process (no worker
+    started, nothing pickled): only an edited one reaches the per-document stage, and each
+    lookup is counted once."""
+    from validators import pipeline
+
+    first, _ = run_once(project)
+    checked: list[str] = []
+    process_document = pipeline.process_document
+
+    def recording(corpus_file: Any, task: Any) -> Any:
+        checked.append(corpus_file.path)
+        return process_document(corpus_file, task)
+
+    monkeypatch.setattr(pipeline, "process_document", recording)
+    second, cache = run_once(project)
+    assert second == first and checked == []
+    assert (cache.hits, cache.misses, cache.stores) == (6, 0, 0)
+    (project / "corpus" / "broken.txt").write_text(BROKEN + "又一行。\n", encoding="utf-8")
+    third, cache = run_once(project)
+    assert checked == ["corpus/broken.txt"]
+    assert (cache.hits, cache.misses, cache.stores) == (5, 1, 1)
+    assert [f for f in third if f["path"] != "corpus/broken.txt"] == \
+        [f for f in first if f["path"] != "corpus/broken.txt"]
+
+
 def test_an_edited_document_misses_and_the_others_hit(project: Path) -> None:
     run_once(project)
     (project / "corpus" / "broken.txt").write_text(BROKEN.replace("<cand>但", "<cand>但</cand>"),

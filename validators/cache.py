@@ -558,6 +558,11 @@ class ResultCache:
         self._prepared = False
         self._touched = False
 
+    @property
+    def usable(self) -> bool:
+        """Whether a lookup can hit at all (without a usable per-user key every lookup misses)."""
+        return self._secret is not None
+
     def stats(self) -> dict[str, int]:
         return {"hits": self.hits, "misses": self.misses, "stores": self.stores,
                 "errors": self.errors}

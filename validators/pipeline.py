@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from validators.cache import ResultCache, cached_corpus_findings
+from validators.cache import ResultCache, cached_corpus_findings, document_key
 from validators.discover import CorpusFile
 from validators.document import Document
 from validators.engine import DocumentResult, check_document
@@ -194,6 +194,40 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
                            rows, fixed, tuple(delta), tuple(sorted((timings or {}).items())))
 
 
+def cached_outcome(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOutcome | None:
+    """The outcome of a file whose every part is in the cache, looked up in this process: no
+    worker, no decode, no parse. None when a part misses, when the task fixes or extracts, or
+    when the file cannot be read (the executor then processes it as usual, and the lookups made
+    here are not counted: the worker counts its own)."""
+    settings = task.settings
+    if task.fix is not None or task.rows_of is not None or settings.profile_path:
+        return None
+    focused = settings.in_focus(corpus_file.path)
+    parts = task.focused if focused else task.unfocused
+    caches = [part.cache for part in parts]
+    if not caches or any(cache is None or not cache.usable for cache in caches):
+        return None
+    got = read_bytes(corpus_file.path, corpus_file.fs_path, settings.max_file_bytes,
+                     corpus_file.root or None)
+    if isinstance(got, Document):  # unreadable, too large, outside the corpus: not cached
+        return None
+    before = [cache.stats() for cache in caches]  # type: ignore[union-attr]
+    results = []
+    for cache in caches:
+        assert cache is not None
+        result = cache.lookup(document_key(got, cache.fingerprint, corpus_file.path))
+        if result is None:
+            for cache_, counts in zip(caches, before, strict=True):  # the worker counts them
+                for name, count in counts.items():
+                    setattr(cache_, name, count)
+            return None
+        results.append(result)
+    findings = [f for result in results for f in result.findings] if focused else []
+    collected = next((r.collected for r in results if r.collected), {})
+    return DocumentOutcome(corpus_file.path, DocumentResult(corpus_file.path, findings,
+                                                            results[0].stats, collected))
+
+
 def scoped(ruleset: RuleSet, scope: str) -> RuleSet:
     """The rules of one scope: ``document`` (per-file) or ``corpus`` (corpus-wide)."""
     return RuleSet({rid: r for rid, r in ruleset.rules.items() if r.check.scope == scope})
@@ -294,7 +328,7 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
     try:
         if announce is not None:
             announce(ex)
-        for outcome in ex.map_documents(plan.files, plan.task, progress):
+        for outcome in _outcomes(plan, ex, progress):
             outcomes.append(outcome)
             for key, seconds in outcome.timings:
                 timings[key] = timings.get(key, 0.0) + seconds
@@ -340,6 +374,34 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
                  if not focused_documents or settings.in_focus(o.path)]
     return RunResult(findings, documents, ruleset, {**dict(extra or {}), **corpus_summary}, settings.fail_on,
                      fixes, rows)
+
+
+def _outcomes(plan: Plan, ex: Executor, progress: Progress) -> Iterator[DocumentOutcome]:
+    """Every file's outcome, in file order: first the files whose results are all in the cache,
+    looked up here (a warm run of an unchanged corpus starts no worker and pickles nothing), then
+    the executor maps the others. A Dask run maps every file (its cache stays with the workers'
+    machine when the scheduler is remote)."""
+    files = plan.files
+    found: dict[str, DocumentOutcome] = {}
+    if plan.task.settings.executor == "local":
+        for done, corpus_file in enumerate(files, 1):
+            outcome = cached_outcome(corpus_file, plan.task)
+            if outcome is not None:
+                found[corpus_file.path] = outcome
+            if progress and done % 256 == 0:
+                progress(len(found), len(files))  # (the bar counts files done: these so far)
+    rest = [f for f in files if f.path not in found]
+
+    def shifted(done: int, total: int, **kwargs: Any) -> None:
+        assert progress is not None
+        progress(done + len(found), len(files), **kwargs)
+
+    mapped = iter(ex.map_documents(rest, plan.task, shifted if progress else None))
+    for corpus_file in files:
+        outcome = found.get(corpus_file.path) or next(mapped)
+        if outcome.path != corpus_file.path:  # pragma: no cover - executors keep file order
+            raise RuntimeError(f"outcome of {outcome.path} where {corpus_file.path} was due")
+        yield outcome
 
 
 def _write_profile(path: str, timings: dict[str, float], files: int, jobs: int,
