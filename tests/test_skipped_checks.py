@@ -192,3 +192,29 @@ def test_a_misspelt_tag_name_is_a_load_error(tmp_path: Path, check: str) -> None
             f"    options:\n{options}      tags: [cnad]\n")
     with pytest.raises(ConfigError, match="'cnad' is not a tag"):
         load_text(tmp_path, rule)
+
+
+@pytest.mark.parametrize("suppression", [
+    "per_file_ignores:\n  'doc.txt': [TAG001]\n",
+    None,  # an ignore: entry by the finding's own fingerprint (filled in below)
+])
+def test_a_suppressed_note_moves_to_the_next_breaking_finding(tmp_path: Path, suppression: str | None) -> None:
+    """Hiding the finding that carries a document's skip note (a per-file ignore, an accepted
+    finding) must not hide the note: it moves to the first breaking finding still shown."""
+    import json
+
+    (tmp_path / "doc.txt").write_text("他说<cand>但时至今日。\n<cand>而且</a>好。\n", encoding="utf-8")
+    config = tmp_path / "corpus-validate.yaml"
+    config.write_text("paths: [doc.txt]\n", encoding="utf-8")
+    first = json.loads(run_cli("check", "--format", "json", "--no-cache", cwd=tmp_path).stdout)["findings"]
+    by_rule = {f["rule"]: f for f in first}
+    assert NOTE in by_rule["TAG001"]["message"] and NOTE not in by_rule["TAG003"]["message"]
+    if suppression is None:
+        suppression = (f"ignore:\n  - {{fingerprint: {by_rule['TAG001']['fingerprint']}, "
+                       "reason: the line is quoted verbatim}\n")
+    config.write_text("paths: [doc.txt]\n" + suppression, encoding="utf-8")
+    proc = run_cli("check", "--format", "json", "--no-cache", cwd=tmp_path)
+    shown = {f["rule"]: f for f in json.loads(proc.stdout)["findings"]}
+    assert "TAG001" not in shown
+    assert shown["TAG003"]["message"].endswith(NOTE + ", ".join(DEPENDENTS))
+    assert shown["TAG003"]["fingerprint"] == by_rule["TAG003"]["fingerprint"]

@@ -159,11 +159,11 @@ def check_document(doc: Document, ruleset: RuleSet,
     findings: list[Finding] = []
     occurrences: Counter[Any] = Counter()
     collected: dict[str, Any] = {}
-    breaking: list[int] = []  # indexes of the findings whose hit breaks the tags of a sentence
+    breaking: list[int] = []  # indexes of the findings that break the tags of a sentence
     for rule in ruleset.document_rules():
         hits = run_rule(rule, doc)
-        breaking += [len(findings) + i for i, hit in enumerate(hits)
-                     if hit.fields.get("breaks") is WELL_FORMED_TAGS]
+        if rule.check.breaks(rule.options) is WELL_FORMED_TAGS:
+            breaking += range(len(findings), len(findings) + len(hits))
         findings.extend(findings_from_hits(rule, doc, hits, doc.path, occurrences))
         clock.lap(f"check:{rule.check.name}")
     if breaking:

@@ -155,7 +155,10 @@ def suppress(result: RunResult, config: Config, files: list[CorpusFile], judge: 
     the whole configured corpus, so a suppression that hid nothing is marked dead."""
     if not config.suppressions:
         return result
-    outcome = apply_suppressions(result.findings, config.suppressions, files, judge)
+    from validators.requirements import WELL_FORMED_TAGS
+
+    breaking = frozenset(r.id for r in result.ruleset.enabled() if r.check.breaks(r.options) is WELL_FORMED_TAGS)
+    outcome = apply_suppressions(result.findings, config.suppressions, files, judge, breaking)
     return replace(result, findings=outcome.kept,
                    extra_summary={**result.extra_summary, "suppressed": outcome.hidden,
                                   "suppressions": outcome.entries})

@@ -30,6 +30,7 @@ Corpus files are plain text, so there is no inline ``# noqa``: the exceptions li
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -39,7 +40,7 @@ from typing import Any
 
 from validators.discover import CorpusFile, matches
 from validators.errors import ConfigError
-from validators.findings import CATEGORIES, Finding, category_of
+from validators.findings import CATEGORIES, SKIP_NOTE, Finding, category_of, without_skip_note
 from validators.rules import RuleSet
 
 FINGERPRINT_HEX = frozenset("0123456789abcdef")
@@ -235,16 +236,18 @@ class FileNames:
 
 
 def apply_suppressions(findings: list[Finding], suppressions: Suppressions, files: Iterable[Any],
-                       judge: bool) -> SuppressionOutcome:
+                       judge: bool, tag_breaking: frozenset[str] = frozenset()) -> SuppressionOutcome:
     """Split ``findings`` into kept and hidden; count what each suppression hides. A finding that
     several suppressions cover counts for each of them (none of them is dead), once in the total.
     ``judge``: the run covered the whole configured corpus, so a suppression hiding nothing is
-    dead."""
+    dead. ``tag_breaking``: the rules whose findings break a sentence's tags; when the one that
+    carries a document's skip note is hidden, the note moves to the first such finding kept."""
     names = FileNames(files)
     by_selector: list[Counter[str]] = [Counter() for _ in suppressions.per_file]
     accepted_hits: list[int] = [0] * len(suppressions.accepted)
     accepted_rules: list[set[str]] = [set() for _ in suppressions.accepted]
     kept: list[Finding] = []
+    moved: dict[str, str] = {}  # path -> the skip note of a hidden finding
     hidden = 0
     for finding in findings:
         weight = 1 + finding.unlisted
@@ -264,8 +267,12 @@ def apply_suppressions(findings: list[Finding], suppressions: Suppressions, file
                 covered = True
         if covered:
             hidden += weight
+            if SKIP_NOTE in finding.message:
+                moved[finding.path] = finding.message[len(without_skip_note(finding.message)):]
         else:
             kept.append(finding)
+    if moved:
+        kept = _with_moved_notes(kept, moved, tag_breaking)
     entries: list[dict[str, Any]] = []
     for entry, counts in zip(suppressions.per_file, by_selector, strict=True):
         total = sum(counts.values())
@@ -284,6 +291,22 @@ def apply_suppressions(findings: list[Finding], suppressions: Suppressions, file
                         "dead": judge and hits == 0,
                         "source": _shown_source(accepted.source), "line": accepted.line})
     return SuppressionOutcome(kept, hidden, entries, judge)
+
+
+def _with_moved_notes(kept: list[Finding], notes: dict[str, str], tag_breaking: frozenset[str]
+                      ) -> list[Finding]:
+    """``kept`` with each hidden skip note (by path) on the path's first kept tag-breaking finding."""
+    first: dict[str, int] = {}
+    for index, finding in enumerate(kept):
+        if finding.path in notes and finding.rule in tag_breaking and SKIP_NOTE not in finding.message:
+            best = first.get(finding.path)
+            if best is None or (finding.line, finding.column, finding.rule) < \
+                    (kept[best].line, kept[best].column, kept[best].rule):
+                first[finding.path] = index
+    out = list(kept)
+    for path, index in first.items():
+        out[index] = dataclasses.replace(out[index], message=out[index].message + notes[path])
+    return out
 
 
 def _shown_source(source: str) -> str:

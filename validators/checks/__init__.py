@@ -131,6 +131,11 @@ class CheckType:
         """The repaired text of one file (None: nothing to do); only when ``fix_safety`` is set."""
         return None
 
+    def breaks(self, options: Any) -> Requirement | None:
+        """The requirement a finding of a rule with these options makes fail where it is (a
+        broken tag: WELL_FORMED_TAGS), or None: what the skip note of validators.engine is about."""
+        return None
+
     @classmethod
     def option_specs(cls) -> dict[str, Option]:
         return cls.Options.specs()

@@ -7,7 +7,7 @@ opener followed by another opener is unclosed, not nested), so the tokenizer dec
 once and each rule only selects its kind.
 
 A problem that breaks a sentence's tags (every kind but stray_bracket) makes the checks that
-require WELL_FORMED_TAGS skip that sentence; its hit says so (``breaks``), so that the engine can
+require WELL_FORMED_TAGS skip that sentence; ``breaks`` says so for the rule, so that the engine can
 name those checks in the finding.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-from validators.checks import WELL_FORMED_TAGS, CheckOptions, CheckType, option, register
+from validators.checks import WELL_FORMED_TAGS, CheckOptions, CheckType, Requirement, option, register
 from validators.document import Document
 from validators.findings import Hit
 from validators.markup import ISSUE_KINDS
@@ -32,14 +32,16 @@ class MarkupCheck(CheckType):
     class Options(CheckOptions):
         problem: str = option("choice", choices=ISSUE_KINDS, help="which tokenizer problem to report")
 
+    def breaks(self, options: Options) -> Requirement | None:
+        return WELL_FORMED_TAGS if options.problem in WELL_FORMED_TAGS.broken_by else None
+
     def check(self, doc: Document, options: Options) -> Iterator[Hit]:
         wanted = options.problem
-        breaks = WELL_FORMED_TAGS if wanted in WELL_FORMED_TAGS.broken_by else None
         for issue in doc.markup.issues:
             if issue.kind != wanted:
                 continue
             hint = f" (did you mean {issue.suggestion}?)" if issue.suggestion else ""
             yield Hit(issue.line, issue.column, issue.end_line, issue.end_column,
                       {"text": issue.text, "tag": issue.tag, "hint": hint,
-                       "expected": issue.suggestion, "breaks": breaks},
+                       "expected": issue.suggestion},
                       evidence=issue.text)
