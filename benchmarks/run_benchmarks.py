@@ -118,7 +118,9 @@ def timed(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None,
           sample: bool = False) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+    # bytecode cached, as an installation has it (PYTHONDONTWRITEBYTECODE would compile every run)
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**base, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid) if sample else None
     if sampler:

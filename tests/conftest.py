@@ -32,10 +32,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _run_slow(config: pytest.Config) -> bool:
-    """Slow tests run when asked for (--run-slow, the variable, or any -m expression: an explicit
-    selection such as ``-m browser`` or ``-m slow`` decides by itself)."""
+    """Slow tests run when asked for (--run-slow, the variable, or a -m expression that names
+    ``slow`` or ``browser``: such a selection decides by itself)."""
+    expression = config.getoption("markexpr") or ""
     return bool(config.getoption("--run-slow") or os.environ.get(RUN_SLOW_ENV, "") not in ("", "0")
-                or config.getoption("markexpr"))
+                or "slow" in expression or "browser" in expression)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -47,6 +48,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _run_slow(config):
         return
+    if os.environ.get("CORPUS_VALIDATORS_REQUIRE_BROWSER") == "1":  # CI (.ci/run): all or nothing
+        raise pytest.UsageError(f"CI requires every test: set {RUN_SLOW_ENV}=1 (as .ci/run does)")
     slow = [item for item in items
             if item.get_closest_marker("slow") and not _named_on_the_command_line(item, config)]
     if slow:
@@ -109,7 +112,13 @@ def run_cli_process(*args: str, cwd: Path | None = None, input: str | None = Non
     stderr of a fresh interpreter, signal handlers, worker processes, imports at start-up)."""
     return subprocess.run([sys.executable, "-m", "validators", *args], cwd=cwd or REPO,
                           capture_output=True, text=True, input=input, timeout=600,
-                          env=None if env is None else dict(env))
+                          env=None if env is None else _with_test_key(env))
+
+
+def _with_test_key(env: Mapping[str, str]) -> dict[str, str]:
+    """A replaced environment still names the tests' own key folder: a run must never create or
+    read the real ~/.cache/corpus-validators (its key, its derived tables)."""
+    return {"CORPUS_VALIDATE_KEY_DIR": os.environ["CORPUS_VALIDATE_KEY_DIR"], **env}
 
 
 def _byte_backed_stream(text: str = "") -> io.TextIOWrapper:
@@ -148,8 +157,9 @@ def _isolated_process_state(cwd: Path, env: Mapping[str, str] | None, stdin: io.
     saved_streams = sys.stdin, sys.stdout, sys.stderr
     try:
         if env is not None:
+            replaced = _with_test_key(env)
             os.environ.clear()
-            os.environ.update(env)
+            os.environ.update(replaced)
         os.chdir(cwd)
         sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
         with warnings.catch_warnings():

@@ -263,7 +263,7 @@ def _reads_as_gbk(text: str) -> bool:
     return True
 
 
-def test_fix_alone_leaves_mojibake_and_says_nothing_of_it(tmp_path: Path) -> None:
+def test_fix_alone_leaves_mojibake_and_says_how_to_repair_it(tmp_path: Path) -> None:
     damaged, _ = mojibake_copy(text_of(TALK))
     target = tmp_path / "doc.txt"
     target.write_text(damaged, encoding="utf-8")
@@ -272,6 +272,11 @@ def test_fix_alone_leaves_mojibake_and_says_nothing_of_it(tmp_path: Path) -> Non
     assert target.read_text(encoding="utf-8") == damaged
     assert "ENC011 repaired" not in proc.stdout + proc.stderr
     assert {(f["rule"], f["line"]) for f in json.loads(proc.stdout)["findings"]} >= {("ENC011", 3), ("ENC011", 4)}
+    # as ruff's "hidden fixes": the unsafe fix is named, with the flag that applies it
+    assert "ENC011 can fix what it reports, unsafely" in proc.stderr and "--unsafe-fixes" in proc.stderr
+    clean = tmp_path / "doc.txt"
+    clean.write_text(text_of(SIMPLIFIED[0]), encoding="utf-8")  # nothing ENC011 reports: no hint
+    assert "--unsafe-fixes" not in run_cli("check", "--fix", "--no-cache", ".", cwd=tmp_path).stderr
 
 
 def test_unsafe_fixes_repair_mojibake_and_leave_clean_files_alone(tmp_path: Path) -> None:
@@ -292,7 +297,7 @@ def test_diff_shows_the_mojibake_repair_only_with_unsafe_fixes(tmp_path: Path) -
     target = tmp_path / "doc.txt"
     target.write_text(damaged, encoding="utf-8")
     safe = run_cli("check", "--diff", "--no-cache", ".", cwd=tmp_path)
-    assert "ENC011" not in safe.stdout, safe.stdout
+    assert safe.returncode != 2 and "ENC011" not in safe.stdout, safe.stderr + safe.stdout
     proc = run_cli("check", "--diff", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "# ENC011 repaired mojibake" in proc.stdout

@@ -18,6 +18,8 @@ RULESET = build_ruleset(Config())
 def test_rule_examples(rule_id: str) -> None:
     rule = RULESET.rules[rule_id]
     assert rule.tests["pass"] and rule.tests["fail"], "every rule ships pass and fail examples"
+    unplaced = [e for e in rule.tests["fail"] if not (isinstance(e, dict) and "line" in e and "column" in e)]
+    assert unplaced == [], "a fail example says where it fails: {text: …, line: L, column: C}"
     assert example_failures(rule) == []
 
 

@@ -348,7 +348,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                      progress=None if args.diff else progress, fix=fix, extra=extra,
                      fix_ignores=config.suppressions if fix is not None else None)
     if fix is not None:
-        from validators.fix import summary_lines, unified_diff
+        from validators.fix import summary_lines, unified_diff, unsafe_fixes_left
 
         fixes = list(result.fixes)
         if args.diff:
@@ -357,6 +357,11 @@ def cmd_check(args: argparse.Namespace) -> int:
                     sys.stdout.write(unified_diff(fixed))
         for line in summary_lines(fixes, written=not args.diff):
             sys.stderr.write(f"corpus-validate: {line}\n")
+        reported = {f.rule for f in result.findings}
+        hidden = [] if args.unsafe_fixes else [r for r in unsafe_fixes_left(ruleset) if r in reported]
+        if hidden:  # as ruff: say that more could be fixed, and how
+            sys.stderr.write(f"corpus-validate: {', '.join(hidden)} can fix what it reports, unsafely "
+                             "(the text may change): --unsafe-fixes applies it\n")
         if args.diff:
             return EXIT_FINDINGS if any(f.changed for f in fixes) else EXIT_CLEAN
     # a suppression that hid nothing is dead only when the whole configured corpus was checked
@@ -501,7 +506,8 @@ def _named_rule(ruleset: Any, name: str) -> Any:
     from validators.config import did_you_mean
 
     by_name = {rule.name: rule for rule in ruleset}
-    rule = ruleset.rules.get(name.upper()) or by_name.get(name.lower())
+    by_folded = {rule.name.casefold(): rule for rule in ruleset}
+    rule = ruleset.rules.get(name.upper()) or by_name.get(name) or by_folded.get(name.casefold())
     if rule is None:
         hint = did_you_mean(name.upper(), ruleset.rules) or did_you_mean(name.lower(), by_name)
         raise UsageError(f"unknown rule {name!r}{hint}; see `corpus-validate rules list`")

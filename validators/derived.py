@@ -1,4 +1,6 @@
-"""Tables derived from installed libraries (OpenCC's dictionaries), built once per user and version.
+"""Tables derived from installed libraries (OpenCC's dictionaries, ftfy's heuristic) and parsed
+files (rule files, lexicons, configuration: validators.yamlload), built once per user, version and
+content.
 
 Deriving the script character sets reads a dozen OpenCC tables through its ``opencc_dict`` tool:
 a few processes and a few tenths of a second, which a one-file check (a pre-commit hook) would
@@ -27,14 +29,14 @@ MAGIC = b"CVDERIVED1\n"
 
 
 @functools.cache
-def library_version(distribution: str) -> str:
+def library_version(distribution: str, module: str | None = None) -> str:
     """The installed version of a library a table is derived from, read from the name of its
     ``.dist-info`` folder (``opencc-1.1.9.dist-info``) beside the package, without importing it:
     ``importlib.metadata.version`` would cost a one-file check ~15 ms per call."""
     import importlib.util
     import os
 
-    spec = importlib.util.find_spec(distribution.lower())
+    spec = importlib.util.find_spec(module or distribution.lower())
     if spec is None or not spec.origin:
         return "not installed"
     folder = Path(spec.origin).parent.parent
@@ -94,7 +96,10 @@ def _read(path: Path, secret: bytes) -> Any:
 def _write(path: Path, data: Any, secret: bytes) -> None:
     from validators.atomic import write_bytes_atomic
 
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    except ValueError:  # a lone surrogate (PyYAML's pure-Python parser keeps "\ud83d"): not kept
+        return
     with contextlib.suppress(OSError):  # a read-only cache folder: built again next time
         path.parent.mkdir(mode=0o700, exist_ok=True)
         write_bytes_atomic(path, _mac(secret, payload) + b"\n" + payload, durable=False)

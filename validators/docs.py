@@ -357,7 +357,7 @@ def check_type_doc(check: CheckType) -> str:
 
 def fix_line(rule: Rule) -> str:
     """Whether a fix exists, whether it is safe, and whether this rule has it on."""
-    safety = rule.check.fix_safety
+    safety = rule.fix_safety
     if safety is None:
         return "No automatic fix: the finding says what to change."
     state = ("On for this rule (`fix: true`)" if rule.fix
@@ -368,7 +368,7 @@ def fix_line(rule: Rule) -> str:
 def _fix_lines(rule: Rule) -> list[str]:
     lines = wrap(fix_line(rule))
     fix = type(rule.check).__dict__.get("fix")
-    if rule.check.fix_safety and fix is not None and fix.__doc__:
+    if rule.fix_safety and fix is not None and fix.__doc__:
         lines += wrap("What it does: " + " ".join(fix.__doc__.split()))
     return lines
 
@@ -425,7 +425,7 @@ def explain_rules(rules: Iterable[Rule]) -> str:
 
 def fix_label(rule: Rule) -> str:
     """`safe`, `unsafe`, either with `(off)` when the rule does not turn it on, or `-`."""
-    safety = rule.check.fix_safety
+    safety = rule.fix_safety
     if safety is None:
         return "-"
     return safety if rule.fix else f"{safety} (off)"
@@ -446,7 +446,7 @@ def rules_json(ruleset: RuleSet) -> str:
                         "description": r.description, "why": r.why, "message": r.message,
                         "options": options_shown(r),
                         "requires": [q.name for q in r.check.requires],
-                        "fix_safety": r.check.fix_safety, "fix": r.fix} for r in ruleset],
+                        "fix_safety": r.fix_safety, "fix": r.fix} for r in ruleset],
                       ensure_ascii=False, indent=2) + "\n"
 
 

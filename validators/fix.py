@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from validators.checks import FixTarget
@@ -49,12 +48,12 @@ def fixing_rules(ruleset: RuleSet, unsafe: bool = False) -> RuleSet:
     SCR: the text is decoded, then cleaned, then corrected)."""
     allowed = ("safe", "unsafe") if unsafe else ("safe",)
     return RuleSet({r.id: r for r in sorted(ruleset.enabled(), key=lambda r: r.id)
-                    if r.fix and r.check.fix_safety in allowed})
+                    if r.fix and r.fix_safety in allowed})
 
 
 def unsafe_fixes_left(ruleset: RuleSet) -> list[str]:
     """Ids of enabled ``fix: true`` rules whose fixes only ``--unsafe-fixes`` applies."""
-    return [r.id for r in ruleset.enabled() if r.fix and r.check.fix_safety == "unsafe"]
+    return [r.id for r in ruleset.enabled() if r.fix and r.fix_safety == "unsafe"]
 
 
 def fix_bytes(data: bytes, ruleset: RuleSet, unsafe: bool = False) -> tuple[bytes, list[str], str]:
@@ -141,12 +140,6 @@ def fix_file(corpus_file: CorpusFile, ruleset: RuleSet, write: bool,
         result.changes = []
         return result, data
     return result, fixed
-
-
-def fix_files(files: Iterable[CorpusFile], ruleset: RuleSet, write: bool,
-              max_bytes: int = DEFAULT_MAX_FILE_BYTES, unsafe: bool = False) -> list[FixResult]:
-    """:func:`fix_file` of each file (the pipeline fixes each file as it reads it)."""
-    return [fix_file(corpus_file, ruleset, write, max_bytes, unsafe)[0] for corpus_file in files]
 
 
 def _decoded(data: bytes) -> tuple[str | None, str]:

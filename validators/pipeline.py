@@ -376,18 +376,28 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
                      fixes, rows)
 
 
+PREPASS_GIVE_UP = 64  # misses in a row after which the cache look-ups are left to the workers
+
+
 def _outcomes(plan: Plan, ex: Executor, progress: Progress) -> Iterator[DocumentOutcome]:
     """Every file's outcome, in file order: first the files whose results are all in the cache,
     looked up here (a warm run of an unchanged corpus starts no worker and pickles nothing), then
     the executor maps the others. A Dask run maps every file (its cache stays with the workers'
-    machine when the scheduler is remote)."""
+    machine when the scheduler is remote); a cold run (no cache folder for this rule set yet, or
+    PREPASS_GIVE_UP misses in a row) does not read its files twice."""
     files = plan.files
     found: dict[str, DocumentOutcome] = {}
-    if plan.task.settings.executor == "local":
+    parts = plan.task.focused + plan.task.unfocused
+    if plan.task.settings.executor == "local" and parts and all(
+            part.cache is not None and part.cache.folder.is_dir() for part in parts):
+        missed = 0  # in a row: a changed rule set or a new corpus leaves the rest to the workers
         for done, corpus_file in enumerate(files, 1):
             outcome = cached_outcome(corpus_file, plan.task)
             if outcome is not None:
                 found[corpus_file.path] = outcome
+                missed = 0
+            elif (missed := missed + 1) >= PREPASS_GIVE_UP:
+                break
             if progress and done % 256 == 0:
                 progress(len(found), len(files))  # (the bar counts files done: these so far)
     rest = [f for f in files if f.path not in found]

@@ -81,6 +81,11 @@ class Rule:
     def enabled(self) -> bool:
         return self.severity != "off"
 
+    @property
+    def fix_safety(self) -> str | None:
+        """"safe", "unsafe" or None (no fix) for this rule's options."""
+        return self.check.fix_safety_for(self.options)
+
     def format_message(self, hit: Hit) -> str:
         try:
             return _Formatter().vformat(self.message, (), _Fields(hit.fields))
@@ -294,7 +299,7 @@ def parse_rule(rule_id: Any, body: Any, source: str, line: int, base: Path) -> R
     fix = body.get("fix", False)
     if not isinstance(fix, bool):
         raise ConfigError(f"rule {rule_id}: fix must be true or false", source, line_of("fix"))
-    if fix and check.fix_safety is None:
+    if fix and check.fix_safety_for(options) is None:
         raise ConfigError(f"rule {rule_id}: fix: true, but check type {check_name!r} has no fix",
                           source, line_of("fix"))
     return Rule(rule_id, body["name"], check, severity, body["message"].strip(),

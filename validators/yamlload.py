@@ -48,7 +48,7 @@ def parsed_once(text: str, source: str) -> Any:
     a file that does not load fails the same way every time."""
     import hashlib
 
-    from validators.derived import cached_table, source_digest
+    from validators.derived import cached_table
 
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     holder: list[Any] = []
@@ -58,14 +58,33 @@ def parsed_once(text: str, source: str) -> Any:
         try:
             return _to_data(holder[0])
         except _NotData:
-            return None
+            return NOT_DATA
 
-    data = cached_table("yaml", f"code {source_digest(__file__)}, text {digest}", build)
+    data = cached_table("yaml", f"{_parser_identity()}, text {digest}", build)
     if holder:  # parsed in this process: the loader's own objects
         return holder[0]
-    if data is None:  # a kept "not data" marker: parse it as always
+    if data == NOT_DATA:  # a kept marker: this file is parsed every time
         return load_yaml_text(text, source)
     return _from_data(data)
+
+
+NOT_DATA = {"not": "data"}  # what is kept for a file whose values JSON cannot hold
+
+
+def _parser_identity() -> str:
+    """Everything a parse depends on besides the text: this code, the parser's (its limits and
+    refusals), PyYAML's version and whether its C parser is there (the two differ on a few
+    inputs)."""
+    import importlib.util
+
+    from validators.derived import library_version, source_digest
+
+    here = Path(__file__).parent
+    spec = importlib.util.find_spec("yaml")  # (finding yaml._yaml would import yaml: ~20 ms)
+    with_c = bool(spec and spec.origin and any(Path(spec.origin).parent.glob("_yaml.*")))
+    return (f"code {source_digest(__file__)} {source_digest(str(here / 'yamlparse.py'))} "
+            f"{source_digest(str(here / 'yamldata.py'))}, {library_version('PyYAML', 'yaml')}"
+            f"{' with libyaml' if with_c else ''}")
 
 
 def _to_data(value: Any) -> Any:

@@ -131,6 +131,11 @@ class CheckType:
         """The repaired text of one file (None: nothing to do); only when ``fix_safety`` is set."""
         return None
 
+    def fix_safety_for(self, options: Any) -> str | None:
+        """The safety of this check type's fix for a rule with these options (a family may fix
+        only some of its problems)."""
+        return self.fix_safety
+
     def breaks(self, options: Any) -> Requirement | None:
         """The requirement a finding of a rule with these options makes fail where it is (a
         broken tag: WELL_FORMED_TAGS), or None: what the skip note of validators.engine is about."""
@@ -184,6 +189,8 @@ REGISTRY: dict[str, type[CheckType]] = {}
 def register(cls: type[CheckType]) -> type[CheckType]:
     if not cls.name:
         raise TypeError(f"{cls.__name__} has no check type name")
+    if cls.fix_safety not in (None, *FIX_SAFETIES):
+        raise TypeError(f"{cls.__name__}.fix_safety must be one of {FIX_SAFETIES} or None")
     if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
         raise TypeError(f"check type {cls.name!r} registered twice")
     REGISTRY[cls.name] = cls

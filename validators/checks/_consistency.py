@@ -174,7 +174,7 @@ def percent(part: int, whole: int) -> str:
 
 def option_words(options: Any) -> frozenset[str]:
     """The words of the rule's ``lexicon`` option in every script it reads (empty without one).
-    ``options``: a CON rule's options, or a mapping of them (``extract`` without CON001)."""
+    ``options``: a CON rule's ``Options``, or None (``extract`` without CON001)."""
     from validators.lexicons import Lexicon
     from validators.rules import option_value
 

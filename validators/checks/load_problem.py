@@ -83,6 +83,9 @@ class LoadProblemCheck(CheckType):
                           {"detail": problem.detail, "text": problem.evidence},
                           evidence=problem.evidence or problem.kind)
 
+    def fix_safety_for(self, options: Options) -> str | None:
+        return self.fix_safety if options.problem == "invalid_utf8" else None  # the others: none
+
     def fix(self, target: FixTarget, options: Options) -> Fix | None:
         """invalid_utf8: a legacy-encoded file (GB18030/GBK, Big5, UTF-16 with a BOM) converted
         to UTF-8, only when the decode is unambiguous: exactly one candidate decodes strictly

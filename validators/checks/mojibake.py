@@ -97,25 +97,39 @@ def strict_repair(run: str, codec: str) -> tuple[str, int]:
     return "".join(out), pieces
 
 
-def latin_repair(line: str) -> str | None:
-    """The line with the window :func:`latin_mojibake` reports repaired by ftfy, None when there
-    is none or its repair would lose text (a new U+FFFD). A window that ends inside the line is
-    cut before its last ASCII character or UTF-8 lead byte read as Latin-1 (À–ÿ), where a
-    character starts: no UTF-8 sequence is cut in two."""
-    m = LATIN_CHAR.search(line)
-    if not m or latin_mojibake(line) is None:
-        return None
+def latin_repaired(line: str) -> str:
+    """The line with each window of UTF-8-read-as-Latin-1 mojibake repaired by ftfy, left to right
+    (each window once: linear in the line, a 200 MB line included): a window starts 8 code points
+    before a Latin-1 look-alike character, is cut before its last ASCII character or UTF-8 lead
+    byte read as Latin-1 (À–ÿ) when it ends inside the line (no UTF-8 sequence is cut in two), and
+    is replaced only when ftfy's heuristic finds it bad and its repair loses nothing (no new
+    U+FFFD). Windows that do not qualify are kept as they are."""
+    parts: list[str] = []
+    pos = 0
+    while (m := LATIN_CHAR.search(line, pos)) is not None:
+        lo = max(m.start() - 8, pos)
+        window = line[lo:lo + LATIN_WINDOW]
+        if lo + LATIN_WINDOW < len(line):
+            window = window[:max((i for i, c in enumerate(window) if c < "\x80" or "\u00c0" <= c <= "\u00ff"),
+                                 default=0)]
+        if len(window) <= m.start() - lo:  # the cut left nothing from the look-alike on
+            window = line[lo:m.end()]
+        parts.append(line[pos:lo])
+        parts.append(_repaired_window(window))
+        pos = lo + len(window)
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+def _repaired_window(window: str) -> str:
+    if badness_signs().isdisjoint(window):
+        return window
     import ftfy
 
-    lo = max(m.start() - 8, 0)
-    window = line[lo:lo + LATIN_WINDOW]
-    if lo + LATIN_WINDOW < len(line):
-        cut = max((i for i, c in enumerate(window) if c < "\x80" or "\u00c0" <= c <= "\u00ff"), default=0)
-        window = window[:cut]
+    if not ftfy.badness.is_bad(window):
+        return window
     fixed = ftfy.fix_encoding(window)
-    if not window or fixed == window or fixed.count("\ufffd") > window.count("\ufffd"):
-        return None
-    return line[:lo] + fixed + line[lo + len(window):]
+    return window if fixed.count("\ufffd") > window.count("\ufffd") else fixed
 
 
 def latin_mojibake(line: str) -> tuple[str, str] | None:
@@ -216,8 +230,8 @@ class MojibakeCheck(CheckType):
                 yield hit
 
     def fix(self, target: FixTarget, options: Options) -> Fix | None:
-        """Each run the detectors report decoded back (GBK/Big5 first, then the Latin-1 window
-        of a line): :func:`strict_repair`, :func:`latin_repair`. Lines without a finding are
+        """The runs the GBK/Big5 detector accepts decoded back (:func:`strict_repair`), then each
+        Latin-1 window ftfy's heuristic finds bad (:func:`latin_repaired`); everything else is
         left alone."""
         text = target.text
         if text is None:
@@ -245,13 +259,7 @@ class MojibakeCheck(CheckType):
                     parts += [line[last:m.start()], head, m.group()[MAX_RUN:]]
                     last = m.end()
         line = "".join(parts) + line[last:]
-        # one window at a time, as the check reports them: each repair shortens the line
-        for _ in range(len(line) // 8 + 1):
-            repaired = latin_repair(line)
-            if repaired is None:
-                break
-            line = repaired
-        return line
+        return latin_repaired(line) if LATIN_CHAR.search(line) else line
 
     def _line(self, line_no: int, raw: str, options: Options, gbk: bool = True) -> Hit | None:
         """The line's finding; ``gbk=False`` when the scan showed that no run of it can pass

@@ -126,18 +126,20 @@ class UntaggedConnectiveCheck(CorpusCheckType):
 def connective_item(doc: Document) -> dict[str, Any] | None:
     """What the corpus-wide steps read of one document: its clean lines (``(line, plain text)``)
     and their spans (``(line, start, end, tag)``, 0-based plain columns); None when the document
-    is not annotated."""
-    found = annotated_lines(doc)
-    if found is None:
-        return None
-    lines, spans = found
-    return {"lines": tuple(sorted(lines.items())), "spans": tuple(spans)}
+    is not annotated. The same object for every CON rule of a document (read-only): pickled
+    with the document's outcome once, the parent holds one copy, not one per rule."""
+    key = ("connective_item",)
+    if key not in doc.cache:  # one object for the three CON rules: sent and held once, not thrice
+        found = annotated_lines(doc)
+        doc.cache[key] = None if found is None else {
+            "lines": tuple(sorted(found[0].items())), "spans": tuple(found[1])}
+    return doc.cache[key]
 
 
 def connective_rows(ops: CorpusOps, items: Any, options: Any) -> list[dict[str, Any]]:
     """Per form tagged in the corpus: tagged (<cand> and <a>) and untagged occurrences (counted as
     the rule counts them); most tagged first, then by form. ``options``: CON001's (its lexicon and
-    ignore words), or a mapping of them (``extract`` without CON001 passes none)."""
+    ignore words), or None (``extract`` without CON001)."""
     by_tag = ops.frequencies(ops.flat_map(items, _tagged_form_tags))
     if not by_tag:
         return []

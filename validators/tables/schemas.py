@@ -8,7 +8,7 @@ dtype; text columns are pandas 3's ``str`` dtype. An empty cell is a missing val
 The cross-column checks are registered pandera check methods (``column_order``, ``text_fits_offsets``,
 …) so that they serialize with the schema and read as what they check. Checks that need another
 table or the documents themselves (a span's text against the plain text, a pair's spans in the spans
-table) are in :mod:`validators.tables.validate`.
+table) are in :mod:`validators.tables.cross_table`.
 
 This module imports pandas and pandera: import it only on the ``extract``/``check-table`` paths.
 """
