@@ -27,7 +27,6 @@ from validators.corpus_ops import LocalOps
 from validators.engine import findings_from_hits
 from validators.findings import DuplicateGroup, Hit, Related
 from validators.load import decode
-from validators.requirements import DECODED_TEXT
 from validators.rules import RuleSet, load_rule_files
 
 RULES = ("DUP001", "DUP002", "DUP004", "SCR001")
@@ -44,7 +43,7 @@ def collect(docs: dict[str, bytes], rules: RuleSet) -> dict[str, dict[str, Any]]
         doc = decode(path, docs[path])
         for rule_id in RULES:
             check = rules.rules[rule_id].check
-            if doc.readable or not check.needs(DECODED_TEXT):
+            if check.runs_on(doc):
                 out[rule_id][path] = check.collect(doc, rules.rules[rule_id].options)
     return out
 

@@ -572,7 +572,11 @@ class ResultCache:
         that could not be read at all)."""
         if any(problem.kind in ("unreadable", "too_large") for problem in doc.problems):
             return None
-        return document_key(doc.data, self.fingerprint, doc.path)
+        return self.key_of(doc.data, doc.path)
+
+    def key_of(self, data: bytes, path: str) -> str:
+        """The key of a document's bytes under its display path (:func:`document_key`)."""
+        return document_key(data, self.fingerprint, path)
 
     def _entry(self, key: str, suffix: str = ".bin") -> Path:
         return self.folder / key[:2] / f"{key}{suffix}"

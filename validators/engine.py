@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from validators import facts
-from validators.checks import DECODED_TEXT, WELL_FORMED_TAGS, CorpusCheckType, Requirement
+from validators.checks import WELL_FORMED_TAGS, CorpusCheckType, Requirement
 from validators.document import Document
 from validators.errors import ConfigError
 from validators.facts import document_facts
@@ -67,7 +67,7 @@ MAX_HITS_PER_RULE = 1000
 
 def run_rule(rule: Rule, doc: Document) -> list[Hit]:
     """Hits of one per-document rule on one document, honouring the load-stage dependency."""
-    if not doc.readable and rule.check.needs(DECODED_TEXT):
+    if not rule.check.runs_on(doc):
         return []
     hits: list[Hit] = []
     unlisted = 0
@@ -174,7 +174,7 @@ def check_document(doc: Document, ruleset: RuleSet,
     for rule in ruleset.corpus_rules():
         check = rule.check
         assert isinstance(check, CorpusCheckType)
-        if not doc.readable and check.needs(DECODED_TEXT):
+        if not check.runs_on(doc):
             continue
         try:
             collected[rule.id] = check.collect(doc, rule.options)
@@ -238,7 +238,7 @@ def check_example(rule: Rule, example: Any) -> list[Hit]:
     check = rule.check
     if isinstance(check, CorpusCheckType):
         collected = {d.path: check.collect(d, rule.options) for d in docs
-                     if d.readable or not check.needs(DECODED_TEXT)}
+                     if check.runs_on(d)}
         return list(check.finish(collected, rule.options))
     return [hit for doc in docs for hit in run_rule(rule, doc)]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from validators.cache import ResultCache, cached_corpus_findings, document_key
+from validators.cache import ResultCache, cached_corpus_findings
 from validators.discover import CorpusFile
 from validators.document import Document
 from validators.engine import DocumentResult, check_document
@@ -159,9 +159,7 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
     if timings is not None:
         timings["load"] = time.process_time() - started
     parts, offset = (task.focused, 0) if focused else (task.unfocused, len(task.focused))
-    findings: list[Finding] = []
-    collected: Mapping[str, Any] = {}
-    stats: dict[str, Any] | None = None
+    results: list[DocumentResult] = []
     delta: list[tuple[int, str, int]] = []
     for index, part in enumerate(parts, offset):
         cache = part.cache
@@ -178,20 +176,28 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
             after = cache.stats()
             delta += [(index, name, n - before.get(name, 0)) for name, n in after.items()
                       if n != before.get(name, 0)]
-        if focused:
-            findings += result.findings
-        if result.collected:  # (only the part with the corpus rules collects: kept as it is, so
-            # that a cached part stays packed until a corpus stage asks for it)
-            collected = result.collected if not collected else {**collected, **result.collected}
-        if stats is None:
-            stats = result.stats
+        results.append(result)
+    combined = combined_result(corpus_file.path, results, focused)
     rows = None
     if task.rows_of is not None:
         rows = task.rows_of(doc, corpus_file.path if task.ids_are_paths else corpus_file.doc_id,
                             settings.sentence_end,
-                            facts=DocumentFacts.from_stats(stats) if stats else None)
-    return DocumentOutcome(corpus_file.path, DocumentResult(doc.path, findings, stats or {}, collected),
-                           rows, fixed, tuple(delta), tuple(sorted((timings or {}).items())))
+                            facts=DocumentFacts.from_stats(combined.stats) if combined.stats else None)
+    return DocumentOutcome(corpus_file.path, combined, rows, fixed, tuple(delta),
+                           tuple(sorted((timings or {}).items())))
+
+
+def combined_result(path: str, results: Sequence[DocumentResult], focused: bool) -> DocumentResult:
+    """One document's result from its parts' (each part a share of the rule set): their findings
+    when the document is in focus, the first part's statistics (every part computes the same),
+    what the corpus rules collected (only the corpus part collects: its mapping is kept as it is,
+    so that a cached part stays packed until a corpus stage asks for it)."""
+    findings = [f for result in results for f in result.findings] if focused else []
+    collected: Mapping[str, Any] = {}
+    for result in results:
+        if result.collected:
+            collected = result.collected if not collected else {**collected, **result.collected}
+    return DocumentResult(path, findings, results[0].stats if results else {}, collected)
 
 
 def cached_outcome(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOutcome | None:
@@ -215,17 +221,14 @@ def cached_outcome(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOutco
     results = []
     for cache in caches:
         assert cache is not None
-        result = cache.lookup(document_key(got, cache.fingerprint, corpus_file.path))
+        result = cache.lookup(cache.key_of(got, corpus_file.path))
         if result is None:
             for cache_, counts in zip(caches, before, strict=True):  # the worker counts them
                 for name, count in counts.items():
                     setattr(cache_, name, count)
             return None
         results.append(result)
-    findings = [f for result in results for f in result.findings] if focused else []
-    collected = next((r.collected for r in results if r.collected), {})
-    return DocumentOutcome(corpus_file.path, DocumentResult(corpus_file.path, findings,
-                                                            results[0].stats, collected))
+    return DocumentOutcome(corpus_file.path, combined_result(corpus_file.path, results, focused))
 
 
 def scoped(ruleset: RuleSet, scope: str) -> RuleSet:

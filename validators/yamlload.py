@@ -8,6 +8,7 @@ data (:func:`parsed_once`).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,7 @@ def parsed_once(text: str, source: str) -> Any:
 NOT_DATA = {"not": "data"}  # what is kept for a file whose values JSON cannot hold
 
 
+@functools.cache
 def _parser_identity() -> str:
     """Everything a parse depends on besides the text: this code, the parser's (its limits and
     refusals), PyYAML's version and whether its C parser is there (the two differ on a few

@@ -8,6 +8,7 @@ its options; the engine turns hits into findings with the rule's id, severity an
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import importlib
@@ -59,12 +60,8 @@ def option(type: str, default: Any = REQUIRED, *, choices: tuple[Any, ...] = (),
     if default is REQUIRED:
         return dataclasses.field(metadata=metadata)
     if isinstance(default, (list, dict, set)):
-        return dataclasses.field(default_factory=lambda: type_copy(default), metadata=metadata)
+        return dataclasses.field(default_factory=lambda: copy.copy(default), metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
-
-
-def type_copy(value: Any) -> Any:
-    return type(value)(value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,6 +145,12 @@ class CheckType:
     @classmethod
     def needs(cls, requirement: Requirement) -> bool:
         return requirement in cls.requires
+
+    @classmethod
+    def runs_on(cls, doc: Document) -> bool:
+        """Whether its load-stage requirement holds for ``doc`` (a file that did not decode is
+        only the ENC rules' that report why)."""
+        return doc.readable or not cls.needs(DECODED_TEXT)
 
 
 class CorpusCheckType(CheckType):
