@@ -6,6 +6,7 @@ group mates and the whole group on the hit, and no pair ever verified one at a t
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import random
@@ -145,11 +146,19 @@ def collected(texts: list[str], options: Any) -> tuple[list[str], list[Any], lis
             [items[p]["sig"] for p in paths])
 
 
+@pytest.mark.parametrize("scoring", ["pairs", "matrix", "too many candidates to list"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(texts=families(), containment=st.sampled_from([0.0, 0.8]), threshold=st.sampled_from([0.5, 0.8]))
 def test_a_component_scores_as_pair_by_pair_verification(texts: list[str], containment: float,
-                                                          threshold: float, small_blocks: None) -> None:
+                                                          threshold: float, scoring: str,
+                                                          small_blocks: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pair by pair (few pairs per document), as a matrix (a dense group), and as a matrix when
+    the candidates are too many to list: each gives what verifying every candidate gave."""
+    monkeypatch.setattr(dedup, "SPARSE", 0 if scoring != "pairs" else 10**9)
+    monkeypatch.setattr(dedup, "PAIR_LIMIT", -1 if scoring == "too many candidates to list" else 1 << 22)
+    monkeypatch.setattr(dedup, "BIG_BUCKET", 4 if scoring == "matrix" else 32)
     options = dataclasses.replace(rules()["DUP002"].options, containment=containment, threshold=threshold)
     paths, grams, sigs = collected(texts, options)
     lsh = min(threshold, options.candidate_threshold) if containment > 0 else threshold
@@ -211,11 +220,120 @@ def test_exact_copies_list_a_few_copies_and_the_whole_group_once() -> None:
         assert hit.group.closest is None
 
 
-def test_the_plan_never_verifies_a_pair_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Candidates are scored together (Overlaps), not by ``jaccard`` (np.intersect1d) per pair."""
+def test_a_dense_group_is_never_verified_pair_by_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group of near-identical documents is scored together (Overlaps), not by
+    ``np.intersect1d`` per pair (its pairs grow with the square of the group)."""
     def no_pairwise(*args: Any) -> Any:
         raise AssertionError("a pair verified on its own")
 
     monkeypatch.setattr(dedup, "jaccard", no_pairwise)
-    hits = hits_of("DUP002", large_group())
-    assert len(hits) == 13
+    monkeypatch.setattr(dedup, "_pair_matches", no_pairwise)
+    copies = 2 * dedup.SPARSE + 4  # more pairs per document than SPARSE: dense
+    hits = hits_of("DUP002", large_group(copies))
+    assert len(hits) == copies + 1
+
+
+def chance_linked(groups: int = 6, size: int = 3, loners: int = 60) -> dict[str, str]:
+    """Small groups of shuffled copies among many unrelated documents that share a sentence or
+    two with one another: LSH (tuned low for containment) links most of them into one candidate
+    component, as in a corpus whose documents reuse a few sentences."""
+    rng = random.Random(7)
+    docs = {}
+    for g in range(groups):
+        lines = rng.sample(PARAGRAPHS, 6)
+        for i in range(size):
+            rng.shuffle(lines)
+            docs[f"g{g}/{i}.txt"] = "\n".join(lines) + "\n"
+    common = rng.sample(PARAGRAPHS, 4)
+    for i in range(loners):
+        own = [*rng.sample(PARAGRAPHS, 3), rng.choice(common)]
+        docs[f"loner/{i:02d}.txt"] = "\n".join(own) + "\n"
+    return docs
+
+
+def test_a_component_linked_by_chance_splits_into_its_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The candidate component falls apart, from the signatures alone, into the components of
+    its plausible pairs; each is verified pair by pair (no matrix of the whole component), and
+    the findings are those of scoring the whole candidate component as one matrix."""
+    docs = chance_linked()
+    with monkeypatch.context() as unlisted:  # no pair listed: the candidate component is one matrix
+        unlisted.setattr(dedup, "PAIR_LIMIT", -1)
+        whole = hits_of("DUP002", docs)
+    scored: list[int] = []
+    matches = dedup.component_matches
+
+    def counting(paths: list[str], *args: Any) -> Any:
+        scored.append(len(paths))
+        return matches(paths, *args)
+
+    def no_matrix(*args: Any) -> Any:
+        raise AssertionError("a sparse component scored as a matrix")
+
+    rule = rules()["DUP002"]
+    collected = {p: rule.check.collect(decode(p, t.encode("utf-8")), rule.options) for p, t in docs.items()}
+    candidate_sizes = sorted(collections.Counter(dedup.candidate_components(
+        links_of(collected, rule.options)).values()).values())
+    assert candidate_sizes[-1] > 30  # the chance links made one large candidate component
+    monkeypatch.setattr(dedup, "component_matches", counting)
+    monkeypatch.setattr(dedup, "_matrix_matches", no_matrix)
+    split = list(rule.check.finish(collected, rule.options))
+    assert max(scored) < candidate_sizes[-1] // 2
+    assert [(h.path, h.fields, h.related) for h in split] == [(h.path, h.fields, h.related) for h in whole]
+    assert {h.path.split("/")[0] for h in split} == {f"g{g}" for g in range(6)}
+
+
+def links_of(collected: dict[str, Any], options: Any) -> list[tuple[str, str]]:
+    bands, rows = dedup.choose_bands(min(options.threshold, options.candidate_threshold), options.num_perm)
+    return sorted(dedup.lsh_candidates({p: i["sig"] for p, i in collected.items() if i},
+                                       options.num_perm, bands, rows))
+
+
+@settings(max_examples=80, deadline=None)
+@given(ids=st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=0, max_size=14),
+       big=st.sampled_from([3, 5, 32]))
+def test_candidates_are_the_rows_sharing_a_bucket(ids: list[list[int]], big: int) -> None:
+    """Pairs of small buckets listed, each once; a bucket of ``BIG_BUCKET`` members or more kept as
+    its members; together, exactly the pairs that share a bucket in some band."""
+    table = np.array(ids, dtype=np.int64).reshape(len(ids), 3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dedup, "BIG_BUCKET", big)
+        candidates = dedup.Candidates(table)
+    assert candidates.listed
+    listed = list(zip(candidates.left.tolist(), candidates.right.tolist(), strict=True))
+    assert listed == sorted(set(listed))
+    kept = {pair for members in candidates.together
+            for pair in itertools.combinations(sorted(members.tolist()), 2)}
+    for members in candidates.together:
+        assert len(members) >= big
+        assert any(len({ids[i][band] for i in members.tolist()}) == 1 for band in range(3))
+    small = {(i, j) for i, j in itertools.combinations(range(len(ids)), 2)
+             if any(ids[i][band] == ids[j][band]
+                    and sum(row[band] == ids[i][band] for row in ids) < big for band in range(3))}
+    assert set(listed) == small
+    expected = {(i, j) for i, j in itertools.combinations(range(len(ids)), 2)
+                if any(a == b for a, b in zip(ids[i], ids[j], strict=True))}
+    assert set(listed) | kept == expected
+
+
+def test_the_plausibility_bar_is_a_binomial_lower_quantile() -> None:
+    """A pair at Jaccard t agrees on fewer values than the bar with probability < NEGLIGIBLE, and
+    on fewer than the bar plus one with probability >= NEGLIGIBLE (scipy's binomial CDF)."""
+    from scipy.stats import binom
+
+    for num_perm in (16, 128, 256):
+        fewest = dedup._fewest_agreements(num_perm)
+        for t in (0.05, 0.1, 0.226, 0.3, 0.5, 0.667, 0.8, 0.95):
+            k = int(fewest[int(t * dedup._GRID)])
+            bar = int(t * dedup._GRID) / dedup._GRID
+            assert k == 0 or binom.cdf(k - 1, num_perm, bar) < dedup.NEGLIGIBLE * 1.0001, (num_perm, t)
+            assert binom.cdf(k, num_perm, bar) >= dedup.NEGLIGIBLE * 0.9999, (num_perm, t)
+
+
+def test_a_truncated_copy_has_a_lower_bar_than_an_equal_pair() -> None:
+    """Containment lowers the bar with the sizes: a copy of a third of a text (containment 1.0,
+    Jaccard 1/3) stays plausible with the agreements of a Jaccard near 1/3; the same agreements
+    between two texts of equal size do not reach a 0.5 threshold."""
+    agreeing = np.array([20, 20])
+    keep = dedup.plausible(agreeing, np.array([300, 900]), np.array([900, 900]), 128, 0.5, 0.8)
+    assert keep.tolist() == [True, False]
+    assert not dedup.plausible(np.array([30]), np.array([0]), np.array([900]), 128, 0.5, 0.8)[0]

@@ -1,7 +1,8 @@
 """Duplicate detection helpers: normalisation, n-gram hashing, MinHash signatures, LSH band
-selection, exact scoring of every candidate pair of a component at once (:class:`Overlaps`,
-:func:`component_matches`: near-linear in the corpus, where verifying pair by pair grew with the
-square of a group's size) and grouping.
+selection, candidate pairs and their plausibility from the signatures (:class:`Candidates`,
+:func:`plausible`), exact scoring of a component's plausible candidates (:func:`component_matches`:
+pair by pair where they are few, all at once for a dense group, :class:`Overlaps`, where verifying
+pair by pair grew with the square of a group's size) and grouping.
 
 Used by the ``DUP`` check types (validators/checks/duplicate_documents.py, near_duplicates.py,
 repeated_lines.py, boilerplate.py). Everything here is deterministic and depends only on the text
@@ -467,32 +468,264 @@ def _lacking(column: Any, count: Any, columns: int) -> tuple[Any, Any]:
     return np.concatenate(owners), np.concatenate(lacking)
 
 
-def component_matches(paths: list[str], grams: list[Any], signatures: list[Any], num_perm: int,
-                      bands: int, rows: int, threshold: float, containment: float
-                      ) -> list[tuple[str, str, float, str, str]]:
-    """The near duplicates of one candidate component (documents linked through shared LSH
-    buckets), ``paths`` in sorted order: ``(path, group, similarity, measure, closest)`` for each
-    document with at least one verified partner. ``group`` is the first path of its group (the
-    connected component of its verified pairs) and ``closest`` its best partner.
+# --- candidates: pairs that share a bucket, kept when their signatures allow a match ----------
 
-    A pair is verified when it is a candidate (its two signatures share a band bucket) and its
-    exact Jaccard reaches ``threshold`` (measure "Jaccard") or, with ``containment`` > 0, the
-    share of the smaller set in the larger reaches ``containment`` ("containment"); what is
-    compared is that similarity. The best partner has the highest one, the first path on a tie.
-    Every pair is scored exactly (:class:`Overlaps`), in blocks of rows: the result is the one a
-    pair-by-pair ``jaccard`` over every candidate pair gives, bit for bit."""
+# A candidate pair is verified exactly only when its signatures do not rule a match out: under
+# the MinHash model each of the num_perm values agrees with probability J, so a pair whose
+# Jaccard reaches the bar it needs agrees on fewer values than observed with probability below
+# this (one in a trillion per pair: far below the 32-bit n-gram hash collisions already accepted).
+NEGLIGIBLE = 1e-12
+_GRID = 4096  # the bars are looked up on this grid, rounded down (a lower bar keeps more pairs)
+
+
+def bucket_ids(signatures: list[Any], num_perm: int, bands: int, rows: int) -> Any:
+    """``(n, bands)`` int64: the bucket of each signature in each band, numbered per band (equal
+    numbers: the same datasketch bucket, see :func:`band_keys`)."""
+    import numpy as np
+
+    n = len(signatures)
+    keys = np.array([[key for _, key in band_keys(sig, num_perm, bands, rows)]
+                     for sig in signatures], dtype=np.uint64).reshape(n, bands)
+    ids = np.empty((n, bands), dtype=np.int64)
+    for band in range(bands):
+        ids[:, band] = np.unique(keys[:, band], return_inverse=True)[1].reshape(-1)
+    return ids
+
+
+def signature_rows(signatures: list[Any]) -> Any:
+    """The signatures as one ``(n, num_perm)`` uint64 array."""
+    import numpy as np
+
+    return np.array([np.frombuffer(s, dtype=np.uint64) if isinstance(s, bytes) else np.asarray(s)
+                     for s in signatures], dtype=np.uint64)
+
+
+PAIR_LIMIT = 1 << 22  # candidate pairs listed one by one at most; more are scored as a matrix
+SPARSE = 16  # pairs per document up to which a component is verified pair by pair
+BIG_BUCKET = 32  # members of a bucket from which its pairs are not listed: its members stay together
+
+
+class Candidates:
+    """The candidate pairs of some signatures' bucket numbers (``ids``, ``(n, bands)``): the rows
+    that share a bucket in at least one band (what datasketch's LSH returns). Pairs of buckets
+    of fewer than ``big`` (:data:`BIG_BUCKET`) members are listed (``left[k] < right[k]``, each pair once:
+    per band, the rows sorted by bucket and every pair within a run of equal buckets); a bigger
+    bucket (a group of near-identical documents, where every band repeats the same pairs) is
+    kept as its members (``together``). ``listed`` is False when the small buckets hold more
+    than ``limit`` (:data:`PAIR_LIMIT`) pairs, counted in every band (then nothing is listed)."""
+
+    def __init__(self, ids: Any, big: int | None = None, limit: int | None = None) -> None:
+        import numpy as np
+
+        n, bands = ids.shape
+        big = BIG_BUCKET if big is None else big
+        self.together: list[Any] = []
+        runs = []
+        for band in range(bands):
+            order = np.argsort(ids[:, band], kind="stable")
+            bucket = ids[order, band]
+            run_end = np.searchsorted(bucket, bucket, side="right")  # one past each row's run
+            run_start = np.searchsorted(bucket, bucket, side="left")
+            in_big = run_end - run_start >= big
+            for first in np.unique(run_start[in_big]).tolist():
+                self.together.append(order[first:int(run_end[first])])
+            runs.append((order, np.where(in_big, np.arange(n) + 1, run_end)))  # no later mate
+        total = sum(int((run_end - np.arange(n) - 1).sum()) for _, run_end in runs)
+        self.listed = total <= (PAIR_LIMIT if limit is None else limit)
+        codes = [np.zeros(0, dtype=np.int64)]
+        if self.listed:
+            for order, run_end in runs:
+                at = np.flatnonzero(run_end - np.arange(n) > 1)  # rows with a later row in their run
+                step = 1
+                while len(at):
+                    a, b = order[at], order[at + step]
+                    codes.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+                    step += 1
+                    at = at[run_end[at] - at > step]
+        unique = sorted_unique(np.concatenate(codes))
+        self.left, self.right = unique // n, unique % n
+
+    def plausible(self, sigs: Any, sizes: Any, num_perm: int, threshold: float,
+                  containment: float) -> tuple[Any, Any]:
+        """The listed pairs that are :func:`plausible`."""
+        keep = plausible(agreements(sigs, self.left, self.right), sizes[self.left],
+                         sizes[self.right], num_perm, threshold, containment)
+        return self.left[keep], self.right[keep]
+
+
+def agreements(sigs: Any, left: Any, right: Any) -> Any:
+    """How many signature values each pair ``(left[k], right[k])`` shares, in chunks."""
+    import numpy as np
+
+    out = np.empty(len(left), dtype=np.int64)
+    step = max(1, BLOCK_CELLS // max(1, sigs.shape[1]))
+    for start in range(0, len(left), step):
+        stop = start + step
+        out[start:stop] = (sigs[left[start:stop]] == sigs[right[start:stop]]).sum(axis=1)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _fewest_agreements(num_perm: int) -> Any:
+    """For each bar ``t = g / _GRID``: the fewest agreeing values of num_perm that a pair with
+    Jaccard ``t`` shows with probability at least :data:`NEGLIGIBLE` (a binomial lower quantile,
+    computed in log space)."""
+    import numpy as np
+
+    t = np.arange(_GRID + 1) / _GRID
+    k = np.arange(num_perm + 1)
+    log_choose = np.array([math.lgamma(num_perm + 1) - math.lgamma(i + 1) - math.lgamma(num_perm - i + 1)
+                           for i in range(num_perm + 1)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pmf = (log_choose[None, :] + k[None, :] * np.log(t[:, None])
+                   + (num_perm - k)[None, :] * np.log1p(-t[:, None]))
+    log_pmf = np.nan_to_num(log_pmf, nan=-np.inf)
+    log_pmf[0, 0] = 0.0  # t = 0: no value agrees
+    log_pmf[-1, :] = -np.inf
+    log_pmf[-1, -1] = 0.0  # t = 1: every value agrees
+    cdf = np.cumsum(np.exp(log_pmf), axis=1)
+    return (cdf < NEGLIGIBLE).sum(axis=1)  # the first k whose cdf reaches NEGLIGIBLE
+
+
+def plausible(agreeing: Any, size_left: Any, size_right: Any, num_perm: int, threshold: float,
+              containment: float) -> Any:
+    """Whether each pair may reach ``threshold`` (Jaccard) or, with ``containment`` > 0, that
+    share of the smaller set in the larger: its signatures agree on at least the fewest values a
+    pair at the lower of the two Jaccard bars shows but for a :data:`NEGLIGIBLE` chance. A
+    containment ``c`` of the smaller set (``m`` n-grams) is the Jaccard ``c·m / (a + b - c·m)``."""
+    import numpy as np
+
+    a = np.asarray(size_left, dtype=np.float64)
+    b = np.asarray(size_right, dtype=np.float64)
+    bar = np.full(len(a), float(threshold))
+    if containment > 0:
+        covered = containment * np.minimum(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bar = np.minimum(bar, np.nan_to_num(covered / (a + b - covered), nan=1.0))
+    grid = np.clip(np.floor(bar * _GRID), 0, _GRID).astype(np.int64)
+    return (agreeing >= _fewest_agreements(num_perm)[grid]) & (np.minimum(a, b) > 0)
+
+
+def verification_components(paths: list[str], signatures: list[Any], sizes: list[int],
+                            num_perm: int, bands: int, rows: int, threshold: float,
+                            containment: float) -> list[tuple[str, str]]:
+    """``(path, first path of its component)`` for every document of a candidate component
+    (``paths`` sorted) that has a plausible candidate pair, the components being those of the
+    plausible pairs: what :func:`component_matches` then scores exactly, from signatures and
+    sizes alone (no n-gram set). A component linked by chance through LSH buckets (thousands
+    of documents sharing a few sentences) falls apart here into its few real groups."""
     import numpy as np
 
     n = len(paths)
     if n < 2:
         return []
-    overlaps = Overlaps([np.frombuffer(g, dtype=np.uint32) if isinstance(g, bytes) else g
-                         for g in grams])
-    buckets = np.array([[key for _, key in band_keys(sig, num_perm, bands, rows)]
-                        for sig in signatures], dtype=np.uint64).reshape(n, bands)
-    bucket_ids = np.empty((n, bands), dtype=np.int64)
-    for band in range(bands):
-        bucket_ids[:, band] = np.unique(buckets[:, band], return_inverse=True)[1].reshape(-1)
+    candidates = Candidates(bucket_ids(signatures, num_perm, bands, rows))
+    if not candidates.listed:  # too many candidates to list: one component, scored as a matrix
+        return [(path, paths[0]) for path in paths]
+    left, right = candidates.plausible(signature_rows(signatures), np.asarray(sizes, dtype=np.int64),
+                                       num_perm, threshold, containment)
+    for members in candidates.together:  # a big bucket's members stay in one component
+        left = np.concatenate([left, np.repeat(members[0], len(members) - 1)])
+        right = np.concatenate([right, members[1:]])
+    label = _merge_groups(np.arange(n, dtype=np.int64), left, right)
+    linked = np.unique(np.concatenate([left, right]))
+    return [(paths[i], paths[int(label[i])]) for i in linked.tolist()]
+
+
+def component_matches(paths: list[str], grams: list[Any], signatures: list[Any], num_perm: int,
+                      bands: int, rows: int, threshold: float, containment: float
+                      ) -> list[tuple[str, str, float, str, str]]:
+    """The near duplicates of one component (documents linked through plausible candidate
+    pairs), ``paths`` in sorted order: ``(path, group, similarity, measure, closest)`` for each
+    document with at least one verified partner. ``group`` is the first path of its group (the
+    connected component of its verified pairs) and ``closest`` its best partner.
+
+    A pair is verified when it is a candidate (its two signatures share a band bucket) that is
+    :func:`plausible`, and its exact Jaccard reaches ``threshold`` (measure "Jaccard") or, with
+    ``containment`` > 0, the share of the smaller set in the larger reaches ``containment``
+    ("containment"); what is compared is that similarity. The best partner has the highest one,
+    the first path on a tie. A component with few such pairs per document is scored pair by pair
+    (:func:`_pair_matches`), a dense one (a group of near-identical documents) as a matrix of
+    every pair at once (:func:`_matrix_matches`): the same result, bit for bit."""
+    import numpy as np
+
+    n = len(paths)
+    if n < 2:
+        return []
+    sets = [np.frombuffer(g, dtype=np.uint32) if isinstance(g, bytes) else g for g in grams]
+    ids = bucket_ids(signatures, num_perm, bands, rows)
+    sigs = signature_rows(signatures)
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    # every bucket listed, unless the bands repeat more pairs than a sparse component has
+    candidates = Candidates(ids, big=n + 1, limit=min(PAIR_LIMIT, SPARSE * n * bands))
+    pairs = None
+    if candidates.listed:
+        pairs = candidates.plausible(sigs, sizes, num_perm, threshold, containment)
+    if pairs is not None and len(pairs[0]) <= SPARSE * n:
+        best, best_other, by_containment, group = _pair_matches(sets, sizes, *pairs, threshold,
+                                                                containment)
+    else:
+        best, best_other, by_containment, group = _matrix_matches(sets, ids, sigs, num_perm,
+                                                                  threshold, containment)
+    found = np.nonzero(best >= 0)[0]
+    return [(paths[i], paths[int(group[i])], float(best[i]),
+             "containment" if by_containment[i] else "Jaccard", paths[int(best_other[i])])
+            for i in found.tolist()]
+
+
+def _scores(inter: Any, mine: Any, theirs: Any, threshold: float, containment: float
+            ) -> tuple[Any, Any]:
+    """(similarity or -1, by containment) of pairs with ``inter`` shared n-grams and set sizes
+    ``mine`` and ``theirs`` (float64 arrays that broadcast)."""
+    import numpy as np
+
+    smaller = np.minimum(mine, theirs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jac = inter / (mine + theirs - inter)
+        contained = inter / smaller
+    is_jaccard = jac >= threshold
+    is_contained = ~is_jaccard & (containment > 0) & (contained >= containment)
+    return np.where(is_jaccard, jac, np.where(is_contained, contained, -1.0)), is_contained
+
+
+def _pair_matches(sets: list[Any], sizes: Any, left: Any, right: Any, threshold: float,
+                  containment: float) -> tuple[Any, Any, Any, Any]:
+    """Best score, best partner, whether by containment and group label of each set, from the
+    exact overlap of each pair ``(left[k], right[k])`` (``np.intersect1d``: its cost is the two
+    sets', so only for components with few pairs per document)."""
+    import numpy as np
+
+    n = len(sets)
+    inter = np.array([len(np.intersect1d(sets[i], sets[j], assume_unique=True))
+                      for i, j in zip(left.tolist(), right.tolist(), strict=True)], dtype=np.float64)
+    size = sizes.astype(np.float64)
+    score, contained = _scores(inter, size[left], size[right], threshold, containment)
+    ok = score >= 0
+    me = np.concatenate([left[ok], right[ok]])
+    other = np.concatenate([right[ok], left[ok]])
+    score2 = np.concatenate([score[ok], score[ok]])
+    contained2 = np.concatenate([contained[ok], contained[ok]])
+    order = np.lexsort((other, -score2, me))  # per set: the highest score, then the first partner
+    first = order[np.flatnonzero(np.diff(me[order], prepend=-1) != 0)]
+    best = np.full(n, -1.0)
+    best_other = np.full(n, -1, dtype=np.int64)
+    by_containment = np.zeros(n, dtype=bool)
+    best[me[first]] = score2[first]
+    best_other[me[first]] = other[first]
+    by_containment[me[first]] = contained2[first]
+    group = _merge_groups(np.arange(n, dtype=np.int64), left[ok], right[ok])
+    return best, best_other, by_containment, group
+
+
+def _matrix_matches(sets: list[Any], ids: Any, sigs: Any, num_perm: int, threshold: float,
+                    containment: float) -> tuple[Any, Any, Any, Any]:
+    """:func:`_pair_matches` for a dense component: every pair's overlap counted at once
+    (:class:`Overlaps`), in blocks of rows, the candidates marked by comparing bucket numbers."""
+    import numpy as np
+
+    n = len(sets)
+    bands = ids.shape[1]
+    overlaps = Overlaps(sets)
     sizes = overlaps.sizes.astype(np.float64)
     best = np.full(n, -1.0)
     best_other = np.full(n, -1, dtype=np.int64)
@@ -500,30 +733,25 @@ def component_matches(paths: list[str], grams: list[Any], signatures: list[Any],
     group = np.arange(n, dtype=np.int64)
     for start, stop in overlaps.blocks():
         inter = overlaps.rows(start, stop).astype(np.float64)
-        mine = sizes[start:stop, None]
-        smaller = np.minimum(mine, sizes[None, :])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            jac = inter / (mine + sizes[None, :] - inter)
-            contained = inter / smaller
         candidate = np.zeros(inter.shape, dtype=bool)
         for band in range(bands):
-            candidate |= bucket_ids[start:stop, band, None] == bucket_ids[None, :, band]
+            candidate |= ids[start:stop, band, None] == ids[None, :, band]
         candidate[np.arange(stop - start), np.arange(start, stop)] = False
-        candidate &= smaller > 0  # an empty set is never a duplicate (jaccard() gives 0, 0)
-        is_jaccard = candidate & (jac >= threshold)
-        is_contained = candidate & ~is_jaccard & (containment > 0) & (contained >= containment)
-        score = np.where(is_jaccard, jac, np.where(is_contained, contained, -1.0))
+        row, col = np.nonzero(candidate)
+        row_doc = row + start
+        candidate[row, col] = plausible(agreements(sigs, row_doc, col), overlaps.sizes[row_doc],
+                                        overlaps.sizes[col], num_perm, threshold, containment)
+        score, contained = _scores(inter, sizes[start:stop, None], sizes[None, :], threshold,
+                                   containment)
+        score = np.where(candidate, score, -1.0)
         other = score.argmax(axis=1)  # the first (smallest path) of the highest
         local = np.arange(stop - start)
         best[start:stop] = score[local, other]
         best_other[start:stop] = other
-        by_containment[start:stop] = is_contained[local, other]
+        by_containment[start:stop] = contained[local, other] & (score[local, other] >= 0)
         left, right = np.nonzero(score >= 0)
         group = _merge_groups(group, left + start, right)
-    found = np.nonzero(best >= 0)[0]
-    return [(paths[i], paths[int(group[i])], float(best[i]),
-             "containment" if by_containment[i] else "Jaccard", paths[int(best_other[i])])
-            for i in found.tolist()]
+    return best, best_other, by_containment, group
 
 
 def _merge_groups(label: Any, left: Any, right: Any) -> Any:

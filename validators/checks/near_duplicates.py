@@ -2,14 +2,18 @@
 lightly edited, truncated, or converted to the other script), corpus-wide.
 
 Per document (``collect``, cacheable by content hash): the sorted set of 32-bit xxhash values of
-the character n-grams of the normalised text (validators.checks._dedup.fold) and its MinHash signature
-(datasketch). Over the corpus (``plan``, see validators.corpus_ops): LSH band buckets (the buckets
-of datasketch's MinHashLSH, as a group-by) with bands and rows chosen for the threshold
-(validators.checks._dedup.choose_bands); the buckets' members joined into candidate components by
-union-find (a bucket of m documents is m - 1 links, not its m * (m - 1) / 2 pairs); in each
-component every candidate pair scored exactly at once (validators.checks._dedup.component_matches: the
-n-grams its documents share, counted from the rarer side, instead of one ``np.intersect1d`` per
-pair); groups are the connected components of the verified pairs.
+the character n-grams of the normalised text (validators.checks._dedup.fold), its size and its
+MinHash signature (datasketch). Over the corpus (``plan``, see validators.corpus_ops): LSH band
+buckets (the buckets of datasketch's MinHashLSH, as a group-by) with bands and rows chosen for the
+threshold (validators.checks._dedup.choose_bands); the buckets' members joined into candidate
+components by union-find (a bucket of m documents is m - 1 links, not its m * (m - 1) / 2 pairs);
+each candidate component split, from its signatures and sizes alone, into the components of its
+*plausible* candidate pairs (those whose signatures do not rule a match out:
+validators.checks._dedup.plausible), so documents linked only by chance through a shared
+sentence fall apart before any n-gram set is read; in each of those every plausible candidate pair
+scored exactly (validators.checks._dedup.component_matches: pair by pair where pairs are few,
+as one matrix counted from the rarer side for a group of near-identical documents); groups are
+the connected components of the verified pairs.
 
 A pair is a near duplicate when its Jaccard reaches ``threshold``, or when the smaller document is
 almost entirely contained in the larger one (``containment``: a truncated repost). Documents with
@@ -78,7 +82,7 @@ class NearDuplicatesCheck(CorpusCheckType):
         hashes = dedup.ngram_hashes(folded, options.ngram)
         line, end = dedup.first_content_line(doc)
         return {"hash": dedup.content_hash(folded), "line": line, "end": end,
-                "ngrams": hashes.tobytes(),
+                "ngrams": hashes.tobytes(), "size": len(hashes),
                 "sig": dedup.minhash_signature(hashes, options.num_perm).tobytes()}
 
     def lsh_threshold(self, options: Options) -> float:
@@ -89,9 +93,11 @@ class NearDuplicatesCheck(CorpusCheckType):
     def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> Iterable[Hit]:
         """Signatures → band buckets (a group-by) → candidate components (union-find over each
-        bucket's links, on the client: paths only) → each component's documents in one place (a
-        group-by) scored exactly → groups and best matches (one row per document) on the client.
-        No process holds every n-gram set; no list of pairs is ever made."""
+        bucket's links, on the client: paths only) → each candidate component's signatures in
+        one place, split into the components of its plausible pairs → each of those
+        components' n-gram sets in one place (a group-by) scored exactly → groups and best
+        matches (one row per document) on the client. No process holds every n-gram set; no
+        corpus-wide list of pairs is ever made."""
         # documents with identical normalised text share one signature: index the first of them
         by_hash = ops.group(ops.flat_map(items, _by_hash))
         if ops.count(by_hash) < 2:
@@ -104,7 +110,13 @@ class NearDuplicatesCheck(CorpusCheckType):
         links = ops.gather(ops.flat_map(ops.group(ops.flat_map(buckets, _star_links)), _key))
         if not links:
             return []
-        component = dedup.candidate_components(links)
+        candidates = ops.group(ops.flat_map(items, _signature_entry,
+                                            ops.share(dedup.candidate_components(links))))
+        component = dict(ops.gather(ops.flat_map(candidates, _verification_components, num_perm,
+                                                 bands, rows, options.threshold,
+                                                 options.containment)))
+        if not component:
+            return []
         members = ops.group(ops.flat_map(items, _component_entry, ops.share(component)))
         matches = ops.gather(ops.flat_map(members, _component_matches, num_perm, bands, rows,
                                           options.threshold, options.containment))
@@ -178,6 +190,23 @@ def _star_links(bucket: tuple[tuple[int, int], list[str]]) -> list[tuple[tuple[s
 
 def _key(group: tuple[Any, list[Any]]) -> list[Any]:
     return [group[0]]
+
+
+def _signature_entry(entry: tuple[str, Any], component: dict[str, str]
+                     ) -> list[tuple[str, tuple[str, bytes, int]]]:
+    path, item = entry
+    return [(component[path], (path, item["sig"], item["size"]))] if path in component else []
+
+
+def _verification_components(group: tuple[str, list[tuple[str, bytes, int]]], num_perm: int,
+                             bands: int, rows: int, threshold: float, containment: float
+                             ) -> list[tuple[str, str]]:
+    """A candidate component split, from its signatures, into the components of its plausible
+    pairs (see validators.checks._dedup.verification_components)."""
+    values = group[1]
+    return dedup.verification_components([v[0] for v in values], [v[1] for v in values],
+                                         [v[2] for v in values], num_perm, bands, rows,
+                                         threshold, containment)
 
 
 def _component_entry(entry: tuple[str, Any], component: dict[str, str]
