@@ -128,6 +128,40 @@ def test_output_and_html_to_a_fifo_with_a_reader_deliver_the_report(corpus: Path
     assert page.startswith(b"<!DOCTYPE html") and page.rstrip().endswith(b"</html>")
 
 
+def test_a_report_larger_than_its_spool_is_written_whole_from_a_temporary_file(
+        corpus: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--output`` spools the report (memory, then an anonymous temporary file past
+    SPOOL_BYTES) and copies it to the target: byte for byte the report printed on stdout, to a
+    file and to a FIFO, and the spool went to disk (the text was not held in memory whole)."""
+    import tempfile
+
+    from validators import cli
+
+    monkeypatch.setattr(cli, "SPOOL_BYTES", 64)
+    spools: list[tempfile.SpooledTemporaryFile[bytes]] = []
+    real = tempfile.SpooledTemporaryFile
+
+    def recorded(*args: object, **kwargs: object) -> tempfile.SpooledTemporaryFile[bytes]:
+        spools.append(real(*args, **kwargs))  # type: ignore[call-overload]
+        return spools[-1]
+
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", recorded)
+    code, printed, err = run(capsys, *check("--format", "json"))
+    assert code == 0 and json.loads(printed)["findings"], err  # warnings: exit 0
+    target = corpus.parent / "report.json"
+    code, _, err = run(capsys, *check("--format", "json", "--output", str(target)))
+    assert code == 0, err
+    assert target.read_text("utf-8") == printed and len(printed.encode()) > 64
+    assert spools[-1]._rolled and spools[-1].closed  # on disk past 64 bytes, closed after
+    fifo = corpus.parent / "pipe"
+    os.mkfifo(fifo)
+    reader = FifoReader(fifo)
+    reader.start()
+    code, _, err = run(capsys, *check("--format", "json", "--output", str(fifo)))
+    assert code == 0, err
+    assert reader.received().decode("utf-8") == printed
+
+
 def test_a_fifo_without_a_reader_is_an_error_not_a_hang(tmp_path: Path) -> None:
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "b.txt").write_bytes(CLEAN)

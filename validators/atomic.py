@@ -21,9 +21,10 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_MARK = ".cv"  # .<name>.cv<pid>.<random>.tmp
 LEFTOVER = re.compile(r"\A\.(?P<name>.+)\.cv(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.tmp\Z", re.S)
@@ -85,11 +86,24 @@ def _chown_as(fd: int, original: os.stat_result) -> None:
             continue
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True,
-                       new_mode: int | None = None) -> None:
-    """``durable=False`` skips the fsync: still all-or-nothing for concurrent readers, but a power
-    loss may leave an empty or partial file (fine for a checksummed cache entry). ``new_mode``:
-    the permissions of a file that did not exist (less the umask); default 0600, mkstemp's."""
+CHUNK = 1 << 20
+
+
+def chunks(data: bytes | BinaryIO) -> Iterator[bytes]:
+    """``data`` itself, or a binary file's content from where it stands, a MiB at a time."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        yield bytes(data) if not isinstance(data, bytes) else data
+        return
+    while piece := data.read(CHUNK):
+        yield piece
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | BinaryIO, *,
+                       durable: bool = True, new_mode: int | None = None) -> None:
+    """``data``: bytes, or a binary file copied from where it stands to its end. ``durable=False``
+    skips the fsync: still all-or-nothing for concurrent readers, but a power loss may leave an
+    empty or partial file (fine for a checksummed cache entry). ``new_mode``: the permissions of
+    a file that did not exist (less the umask); default 0600, mkstemp's."""
     target = Path(path)
     existing = None
     with contextlib.suppress(FileNotFoundError):
@@ -110,7 +124,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bo
                                dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in chunks(data):
+                handle.write(piece)
             handle.flush()
             if existing is not None:
                 mine = os.fstat(handle.fileno())

@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -243,15 +244,27 @@ def _note_sample(config: Any, paths: list[str]) -> None:
         sys.stderr.write(f"{note} (shown as {SAMPLE_LABEL}/)\n")
 
 
+SPOOL_BYTES = 8 << 20  # a report up to this size is kept in memory, a larger one in a temporary file
+
+
 def _open_output(path: Path | None) -> TextIO:
-    """stdout, or a buffer that :func:`_close_output` writes to ``path`` once the report is whole
-    (atomically, or into a device or FIFO: :mod:`validators.outputs`)."""
-    return sys.stdout if path is None else io.StringIO()
+    """stdout, or a spool that :func:`_close_output` writes to ``path`` once the report is whole
+    (atomically, or into a device or FIFO: :mod:`validators.outputs`). The spool is memory up to
+    :data:`SPOOL_BYTES`, then an anonymous temporary file: the text of 300 000 findings is never
+    held in memory a second time, as a string and again as its bytes."""
+    if path is None:
+        return sys.stdout
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b")  # noqa: SIM115 (closed by the caller)
+    return io.TextIOWrapper(spool, encoding="utf-8", errors="backslashreplace", newline="")
 
 
 def _close_output(stream: TextIO, path: Path | None, guard: Any) -> None:
-    if path is not None and isinstance(stream, io.StringIO):
-        guard.write(path, stream.getvalue().encode("utf-8", "backslashreplace"), "report")
+    if path is None:
+        return
+    stream.flush()
+    spool = stream.buffer
+    spool.seek(0)
+    guard.write(path, spool, "report")
 
 
 def _report(result: Any, fmt: str, stream: TextIO, color: str) -> None:
@@ -373,13 +386,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         result = apply_baseline_file(result, args.baseline, focus)
     stream = _open_output(args.output)
-    _report(result, args.format, stream, args.color)
-    if args.format == "text":
-        from validators.gate import gate_notes
+    try:
+        _report(result, args.format, stream, args.color)
+        if args.format == "text":
+            from validators.gate import gate_notes
 
-        for note in gate_notes(result):
-            stream.write(note + "\n")
-    _close_output(stream, args.output, guard)
+            for note in gate_notes(result):
+                stream.write(note + "\n")
+        _close_output(stream, args.output, guard)
+    finally:
+        if stream is not sys.stdout:
+            stream.close()  # the spool of a report that was not written
     summary = result.summary() if args.output is not None or html_path is not None else {}
     if args.output is not None:
         sys.stderr.write(report_written(f"{args.format} report", args.output, summary) + "\n")

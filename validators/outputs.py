@@ -33,9 +33,9 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from validators.atomic import write_bytes_atomic
+from validators.atomic import chunks, write_bytes_atomic
 from validators.errors import UsageError
 from validators.load import kind_of
 
@@ -111,8 +111,9 @@ class OutputGuard:
         """Refuse (UsageError) a target the rules forbid; the file that would be written."""
         return self._inspect(path, what)[0]
 
-    def write(self, path: str | os.PathLike[str], data: bytes, what: str) -> Path:
-        """Check ``path`` again and write ``data`` there (atomically, or into a device or FIFO)."""
+    def write(self, path: str | os.PathLike[str], data: bytes | BinaryIO, what: str) -> Path:
+        """Check ``path`` again and write ``data`` (bytes, or a binary file read from where it
+        stands to its end) there (atomically, or into a device or FIFO)."""
         target, st = self._inspect(path, what)
         shown = os.fspath(path)
         if st is not None and _writes_into(st.st_mode):
@@ -126,7 +127,7 @@ class OutputGuard:
         return target
 
 
-def _write_into(path: Path, data: bytes, shown: str, what: str) -> None:
+def _write_into(path: Path, data: bytes | BinaryIO, shown: str, what: str) -> None:
     """Write into a character device or FIFO: no O_CREAT/O_TRUNC, no rename; O_NONBLOCK so that
     a FIFO without a reader fails (ENXIO) instead of blocking forever."""
     try:
@@ -141,12 +142,13 @@ def _write_into(path: Path, data: bytes, shown: str, what: str) -> None:
             raise UsageError(f"{shown}: changed while the run was working; the {what} was not "
                              "written")
         os.set_blocking(fd, True)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            if written <= 0:
-                raise OSError(errno.EIO, "the device accepts no more data")
-            view = view[written:]
+        for piece in chunks(data):
+            view = memoryview(piece)
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:
+                    raise OSError(errno.EIO, "the device accepts no more data")
+                view = view[written:]
     except BrokenPipeError:
         raise UsageError(f"{shown}: the reader closed the FIFO before the {what} was complete") from None
     except OSError as exc:

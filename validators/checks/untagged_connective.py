@@ -22,8 +22,10 @@ and ``extract`` show.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from validators.checks import (
@@ -56,8 +58,10 @@ from validators.lexicons import Lexicon
 from validators.rules import option_value
 
 # (forms to look for, longer words an occurrence must not be inside, first characters of the forms,
-#  longest form, longest word): what every step that searches the text receives
-Vocabulary = tuple[frozenset[str], frozenset[str], frozenset[str], int, int]
+#  longest form, longest word, first characters of the words, lengths of the words shortest first):
+#  what every step that searches the text receives
+Vocabulary = tuple[frozenset[str], frozenset[str], frozenset[str], int, int, frozenset[str],
+                   tuple[int, ...]]
 
 
 @register
@@ -157,7 +161,8 @@ def connective_rows(ops: CorpusOps, items: Any, options: Any) -> list[dict[str, 
 def vocabulary(forms: frozenset[str], tagged: frozenset[str], options: Any) -> Vocabulary:
     words = option_words(options) | tagged | frozenset(option_value(options, "ignore") or ())
     return (forms, words, frozenset(f[0] for f in forms), max(map(len, forms), default=0),
-            max(map(len, words), default=0))
+            max(map(len, words), default=0), frozenset(w[0] for w in words if w),
+            tuple(sorted({len(w) for w in words if w})))
 
 
 def _tagged_forms(entry: tuple[str, Any]) -> list[str]:
@@ -181,33 +186,51 @@ def _span_texts(item: Any) -> Iterator[str]:
 def untagged_occurrences(item: Any, vocab: Vocabulary) -> Iterator[tuple[int, int, int, str]]:
     """``(line, start, end, form)`` of every untagged occurrence of a form of ``vocab`` (0-based
     plain columns): outside every span, not taken by another word (:func:`_claimed`)."""
-    forms, words, firsts, longest, longest_word = vocab
+    forms, words, firsts, _, longest_word, word_firsts, word_lengths = vocab
+    if not forms:
+        return
+    first_chars, lengths = _scanner(firsts, frozenset(map(len, forms)))
     spans = by_line(list(item["spans"]))
     for line_no, text in item["lines"]:
         line_spans: list[tuple[int, int, str]] = spans.get(line_no, [])
         starts = [s for s, _, _ in line_spans]
-        for i, ch in enumerate(text):
-            if ch not in firsts:
-                continue
-            for length in range(1, min(longest, len(text) - i) + 1):
+        for found in first_chars.finditer(text):  # the regex engine skips the other characters
+            i = found.start()
+            for length in lengths:
+                if i + length > len(text):
+                    break
                 form = text[i:i + length]
                 if form not in forms:
                     continue
                 k = bisect.bisect_left(starts, i + length) - 1
                 if k >= 0 and line_spans[k][1] > i:
                     continue  # overlaps a span
-                if _claimed(text, i, i + length, words, longest_word):
+                if _claimed(text, i, i + length, words, longest_word, word_firsts, word_lengths):
                     continue
                 yield line_no, i, i + length, form
 
 
-def _claimed(text: str, start: int, end: int, words: frozenset[str], longest: int) -> bool:
+@lru_cache(maxsize=8)
+def _scanner(firsts: frozenset[str], lengths: frozenset[int]) -> tuple[re.Pattern[str], tuple[int, ...]]:
+    """A pattern of the forms' first characters (where an occurrence can start) and the forms'
+    lengths, shortest first."""
+    return re.compile("[" + "".join(map(re.escape, sorted(firsts))) + "]"), tuple(sorted(lengths))
+
+
+def _claimed(text: str, start: int, end: int, words: frozenset[str], longest: int,
+             word_firsts: frozenset[str], word_lengths: tuple[int, ...]) -> bool:
     """``text[start:end]`` belongs to another word: one that contains it and is longer (但 in
     但是, 然而 in 自然而然), or one that starts before it and ends inside it (但是 in 不但是, 于是 in
     终于是), as a left-to-right longest-match segmentation would cut. A word that starts inside
-    it and runs on (为了 after 因为 in 因为了解) does not take it."""
+    it and runs on (为了 after 因为 in 因为了解) does not take it. Only the places where a word
+    starts (``word_firsts``) and the lengths words have (``word_lengths``) are tried."""
     for lo in range(max(0, end - longest), start + 1):
-        for hi in range(lo + 1, min(len(text), lo + longest) + 1):
+        if text[lo] not in word_firsts:
+            continue
+        for length in word_lengths:
+            hi = lo + length
+            if hi > len(text):
+                break
             if hi - lo <= end - start and lo == start:
                 continue  # the form itself, or a shorter word at the same start
             if (hi >= end or lo < start < hi) and text[lo:hi] in words:
