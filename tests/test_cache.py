@@ -80,11 +80,11 @@ def test_second_run_is_served_from_the_cache_with_the_same_findings(project: Pat
     assert (root / ".gitignore").read_text() == "*\n" and (root / "CACHEDIR.TAG").is_file()
 
 
-def test_a_warm_run_of_an_unchanged_corpus_decodes_no_collected_data_but_the_summary_s(
+def test_a_warm_run_of_an_unchanged_corpus_decodes_no_collected_data(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The corpus-wide findings of an unchanged corpus come from the cache: the n-gram sets and
-    signatures the duplicate rules collected stay packed (only the summary's CON001 counts are
-    read); after an edit, the corpus stage reads every document's parts again."""
+    """The corpus-wide findings and the summary's CON001 counts of an unchanged corpus come from
+    the cache: everything the rules collected (n-gram sets, signatures, annotated lines) stays
+    packed; after an edit, the corpus stage reads every document's parts again."""
     from validators.cache import PackedCollected
 
     first, _ = run_once(project)
@@ -99,7 +99,7 @@ def test_a_warm_run_of_an_unchanged_corpus_decodes_no_collected_data_but_the_sum
     second, cache = run_once(project)
     assert second == first and cache.hits == 6
     rules_asked = {key for key in asked if RULE_ID.match(key)}  # (not the corpus entry's own keys)
-    assert rules_asked == {"CON001"}  # the connectives summary, nothing a duplicate rule collected
+    assert rules_asked == set()  # neither the connectives summary nor the duplicate rules
     (project / "corpus" / "broken.txt").write_text(BROKEN + "又一行。\n", encoding="utf-8")
     asked.clear()
     run_once(project)
@@ -392,3 +392,42 @@ def test_without_a_cache_or_corpus_rules_the_stage_just_runs(tmp_path: Path) -> 
     cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
     assert cached_corpus_findings(cache, [], documents, None, lambda focus: []) == []
     assert finish.runs == [{"dup/1.txt"}] and cache.corpus_stores == 0
+
+
+def test_an_unchanged_corpus_takes_its_connective_counts_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CON001's per-connective table (the JSON summary's ``connectives``) is kept beside the
+    corpus-wide findings: a warm run over an unchanged corpus does not search the corpus for it
+    again; a changed document makes it counted anew."""
+    import shutil
+
+    from conftest import run_cli
+
+    from validators.checks import untagged_connective
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    args = ("check", str(corpus), "--format", "json", "--jobs", "1", "--fail-on", "never",
+            "--cache-dir", str(tmp_path / "cache"))
+    cold = run_cli(*args)
+    assert cold.returncode == 0, cold.stderr
+    table = json.loads(cold.stdout)["summary"]["connectives"]
+    assert table and all(row["tagged"] for row in table)
+    counted = []
+    original = untagged_connective.connective_rows
+
+    def counting(*a: Any, **k: Any) -> Any:
+        counted.append(1)
+        return original(*a, **k)
+
+    monkeypatch.setattr(untagged_connective, "connective_rows", counting)
+    warm = run_cli(*args)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout == cold.stdout and not counted
+    first = sorted(corpus.glob("*.txt"))[0]
+    first.write_text(first.read_text("utf-8") + "\n<cand>但</cand>这是新的一行。\n", "utf-8")
+    changed = run_cli(*args)
+    assert changed.returncode == 0, changed.stderr
+    assert counted == [1]
+    new_table = {row["form"]: row["tagged"] for row in json.loads(changed.stdout)["summary"]["connectives"]}
+    assert new_table["但"] == {row["form"]: row["tagged"] for row in table}["但"] + 1

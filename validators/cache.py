@@ -438,6 +438,31 @@ def cached_corpus_findings(cache: ResultCache | None, rule_ids: Iterable[str],
     return found if focus is None else [f for f in found if f.path in focus]
 
 
+def cached_corpus_summary(cache: ResultCache | None, rule_ids: Iterable[str],
+                          documents: Iterable[tuple[str, str]],
+                          summarize: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """What the corpus rules ``rule_ids`` add to the run's summary (CON001's per-connective
+    counts), over ``documents`` (path, content hash): ``summarize()``, kept beside the
+    corpus-wide findings under the same key, so a re-run over an unchanged corpus neither
+    decodes what the rules collected nor searches the corpus again. A focused run's summary is
+    the whole corpus's too."""
+    rule_ids = sorted(rule_ids)
+    documents = list(documents)
+    if cache is None or not rule_ids or not all(content for _, content in documents):
+        return summarize()
+    slot = corpus_slot(cache.fingerprint, [f"summary {rule_id}" for rule_id in rule_ids])
+    key = corpus_key(documents)
+    result = cache.lookup_corpus_entry(slot)
+    data = result.collected if result is not None else None
+    if (data is not None and result is not None and result.path == "" and not result.findings
+            and data.keys() == {"key", "summary"} and data["key"] == key
+            and type(data["summary"]) is dict):
+        return dict(data["summary"])
+    summary = summarize()
+    cache.store_corpus_entry(slot, DocumentResult("", [], {}, {"key": key, "summary": summary}))
+    return summary
+
+
 # --- the per-user key --------------------------------------------------------------------------
 
 def key_id(secret: bytes) -> bytes:
@@ -605,26 +630,35 @@ class ResultCache:
     def lookup_corpus(self, slot: str, key: str) -> list[Finding] | None:
         """The corpus-wide findings stored in ``slot`` for the corpus ``key`` (:func:`corpus_key`),
         or None; counted in ``corpus_hits`` / ``corpus_misses``, not in the documents' counts."""
-        found = None
-        if self._secret is not None:
-            try:
-                blob = self._entry(slot, CORPUS_SUFFIX).read_bytes()
-            except OSError:
-                blob = b""
-            result = decode_entry(slot, blob, self._secret) if blob else None
-            found = unpack_corpus(result, key) if result is not None else None
+        result = self.lookup_corpus_entry(slot)
+        found = unpack_corpus(result, key) if result is not None else None
         if found is None:
             self.corpus_misses += 1
         else:
             self.corpus_hits += 1
         return found
 
+    def lookup_corpus_entry(self, slot: str) -> DocumentResult | None:
+        """The corpus-wide entry in ``slot``, checked and decoded (data only), or None."""
+        if self._secret is None:
+            return None
+        try:
+            blob = self._entry(slot, CORPUS_SUFFIX).read_bytes()
+        except OSError:
+            return None
+        return decode_entry(slot, blob, self._secret) if blob else None
+
     def store_corpus(self, slot: str, key: str, findings: list[Finding]) -> None:
-        stores = self.stores
-        self.store(slot, pack_corpus(key, findings), CORPUS_SUFFIX)
-        if self.stores != stores:
-            self.stores = stores  # the documents' count stays theirs
+        if self.store_corpus_entry(slot, pack_corpus(key, findings)):
             self.corpus_stores += 1
+
+    def store_corpus_entry(self, slot: str, result: DocumentResult) -> bool:
+        """Store a corpus-wide entry (not counted as a document's); whether it was written."""
+        stores = self.stores
+        self.store(slot, result, CORPUS_SUFFIX)
+        written = self.stores != stores
+        self.stores = stores  # the documents' count stays theirs
+        return written
 
     def store(self, key: str, result: DocumentResult, suffix: str = ".bin") -> None:
         if not self._writable or self._secret is None:

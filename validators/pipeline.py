@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from validators.cache import ResultCache, cached_corpus_findings
+from validators.cache import ResultCache, cached_corpus_findings, cached_corpus_summary
 from validators.discover import CorpusFile
 from validators.document import Document
 from validators.engine import DocumentResult, check_document
@@ -359,12 +359,16 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
             return found
 
         # an unchanged corpus: its corpus-wide findings from the cache, no corpus stage at all
+        contents = [(o.path, o.result.stats.get("sha256", "")) for o in outcomes]
         findings.extend(cached_corpus_findings(
-            corpus_cache(plan), [rule.id for rule in corpus_rules],
-            [(o.path, o.result.stats.get("sha256", "")) for o in outcomes],
-            settings.focus, finish))
-        # one counting pass over what the corpus rules collected (CON001's per-connective counts)
-        corpus_summary = ex.corpus_summary(plan.finish_rules, outcomes)
+            corpus_cache(plan), [rule.id for rule in corpus_rules], contents, settings.focus,
+            finish))
+        # one counting pass over what the corpus rules collected (CON001's per-connective
+        # counts); an unchanged corpus's from the cache
+        corpus_summary = cached_corpus_summary(
+            corpus_cache(plan), [rule.id for rule in corpus_rules
+                                 if getattr(rule.check, "summary_key", "")],
+            contents, lambda: ex.corpus_summary(plan.finish_rules, outcomes))
         info = ex.info()
     finally:
         if owned:
