@@ -7,6 +7,8 @@ from pathlib import Path
 import opencc
 import pytest
 from conftest import SAMPLE, check_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference_texts import NEWS, SIMPLIFIED, TRADITIONAL, TW_TALK, check_bytes, check_text, text_of
 
 from validators.config import build_ruleset, load_config
@@ -144,3 +146,55 @@ def test_each_script_check_type_has_only_the_options_it_reads(tmp_path: Path) ->
     assert list(ruleset.rules["SCR003"].check.check(doc, ruleset.rules["SCR003"].options)) == []
     default = build_ruleset(load_config(None)).rules["SCR003"]
     assert [(h.line, h.column) for h in default.check.check(doc, default.options)] == [(2, 1)]
+
+
+# --- one scan per document: the same lines and counts as a profile of every line ---------------
+
+def _mixed_documents() -> st.SearchStrategy[str]:
+    """Lines of real Simplified and Traditional text, cut and joined at random, with exception
+    phrases (masked before counting), an astral script character, CR and blank lines."""
+    pieces = [text_of(NEWS)[:400], text_of(TW_TALK)[:400], "恒大集团", "倒霉", "𠮶", "\r", "",
+              "abc"]
+    line = st.lists(st.sampled_from(pieces), max_size=4).map("".join)
+    cut = st.tuples(line, st.integers(0, 60), st.integers(0, 60)).map(
+        lambda t: t[0][t[1]:t[1] + 40 + t[2]])
+    return st.lists(cut, min_size=1, max_size=12).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_mixed_documents())
+def test_lines_with_a_script_are_the_lines_whose_profile_counts_it(text: str) -> None:
+    from validators.script_sets import lines_with
+
+    doc = decode("mixed.txt", text.encode("utf-8"))
+    for script in ("simplified", "traditional"):
+        expected = [i for i, line in enumerate(doc.markup.lines)
+                    if getattr(profile(line.plain), script)]
+        assert lines_with(script, doc) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=_mixed_documents())
+def test_title_body_script_counts_and_names_the_body_as_a_profile_per_line_does(text: str) -> None:
+    """SCR003 takes the body's counts from the document's profile less the title's, and its
+    characters (first seen first) from one scan of the body: both as a profile per body line."""
+    from validators.checks.title_body_script import body_profile
+    from validators.script_sets import ScriptProfile, document_profile
+
+    doc = decode("mixed.txt", ("\n" + text).encode("utf-8"))
+    lines = doc.markup.lines
+    title_index = next((i for i, line in enumerate(lines) if line.plain.strip()), None)
+    if title_index is None:
+        return
+    per_line = ScriptProfile()
+    for line in lines[title_index + 1:]:
+        p = profile(line.plain)
+        per_line.simplified.update(p.simplified)
+        per_line.traditional.update(p.traditional)
+    once = body_profile(lines[title_index + 1:], script_sets())
+    assert list(once.simplified.items()) == list(per_line.simplified.items())
+    assert list(once.traditional.items()) == list(per_line.traditional.items())
+    title = profile(lines[title_index].plain)
+    whole = document_profile(doc)
+    assert whole.simplified - title.simplified == per_line.simplified
+    assert whole.traditional - title.traditional == per_line.traditional

@@ -443,6 +443,33 @@ def profile(text: str, sets: ScriptSets | None = None) -> ScriptProfile:
     return result
 
 
+def lines_with(script: str, doc: Any) -> list[int]:
+    """0-based indexes of the lines of ``doc`` whose text (exception phrases masked, as
+    :func:`profile` counts it) holds a character only ``script`` uses: one regex scan of the
+    document instead of a profile of every line (a phrase never spans a line end, so masking the
+    whole text masks each line as on its own)."""
+    import bisect
+
+    sets = script_sets()
+    simplified, traditional, _ = _patterns()
+    pattern, own = (simplified, sets.simplified) if script == "simplified" else \
+        (traditional, sets.traditional)
+    text = masked(doc.plain_text)
+    starts = doc.line_starts
+    found: list[int] = []
+    line_end = -1
+    for match in pattern.finditer(text):
+        if match.start() <= line_end:
+            continue  # this line is already in
+        found.append(max(bisect.bisect_right(starts, match.start()) - 1, 0))
+        line_end = text.find("\n", match.start())
+        if line_end < 0:
+            line_end = len(text)
+    astral = {max(bisect.bisect_right(starts, m.start()) - 1, 0)
+              for m in ASTRAL.finditer(text) if m.group() in own}
+    return sorted(set(found) | astral) if astral else found
+
+
 def document_profile(doc: Any) -> ScriptProfile:
     """The profile of a document's plain text (tags removed), cached on the document."""
     key = ("script_profile",)

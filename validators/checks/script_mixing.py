@@ -19,7 +19,14 @@ from validators.checks import CheckOptions, CheckType, register
 from validators.checks._script import LABEL, opencc_hint, script_option
 from validators.document import Document
 from validators.findings import Hit
-from validators.script_sets import document_profile, find_first, name_chars, profile, script_sets
+from validators.script_sets import (
+    document_profile,
+    find_first,
+    lines_with,
+    name_chars,
+    profile,
+    script_sets,
+)
 
 
 @register
@@ -38,8 +45,10 @@ class ScriptMixingCheck(CheckType):
             return
         minority = "simplified" if whole.s_count < whole.t_count else "traditional"
         majority = "traditional" if minority == "simplified" else "simplified"
-        title_index = next((i for i, line in enumerate(doc.markup.lines) if line.plain.strip()), -1)
-        for index, line in enumerate(doc.markup.lines):
+        lines = doc.markup.lines
+        title_index = next((i for i, line in enumerate(lines) if line.plain.strip()), -1)
+        for index in lines_with(minority, doc):  # the others hold none of its characters
+            line = lines[index]
             prof = profile(line.plain, sets)
             chars = prof.simplified if minority == "simplified" else prof.traditional
             if not chars:

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from validators.checks import CheckOptions, CheckType, option, register
 from validators.checks._script import LABEL, opencc_hint, script_option
 from validators.document import Document
 from validators.findings import Hit
-from validators.script_sets import ScriptProfile, find_first, name_chars, profile, script_sets
+from validators.script_sets import (
+    ASTRAL,
+    ScriptProfile,
+    document_profile,
+    find_first,
+    name_chars,
+    profile,
+    script_sets,
+)
 
 
 @register
@@ -41,15 +49,16 @@ class TitleBodyScriptCheck(CheckType):
             return
         sets = script_sets()
         title = profile(lines[title_index].plain, sets)
-        body = ScriptProfile()
-        for line in lines[title_index + 1:]:
-            p = profile(line.plain, sets)
-            body.simplified.update(p.simplified)
-            body.traditional.update(p.traditional)
+        # the body's counts: the document's (a profile every script rule shares) less the
+        # title's (the lines before the title are blank)
+        whole = document_profile(doc)
+        counts = ScriptProfile(whole.simplified - title.simplified,
+                               whole.traditional - title.traditional)
         title_script = title.classify(0.0)
-        body_script = body.classify(0.1, options.min_chars)
+        body_script = counts.classify(0.1, options.min_chars)
         if title_script not in LABEL or body_script not in LABEL or title_script == body_script:
             return
+        body = body_profile(lines[title_index + 1:], sets)  # its characters in text order
         offset = find_first(body_script, doc.plain_text, lines[title_index + 1].offset)
         line_no, col = doc.position(offset)
         body_chars = body.simplified if body_script == "simplified" else body.traditional
@@ -63,3 +72,18 @@ class TitleBodyScriptCheck(CheckType):
                    "hint": opencc_hint(lines[line_no - 1].plain, title_script, doc,
                                            options.script)},
                   evidence=f"{title_script}/{body_script}")
+
+
+def body_profile(lines: Any, sets: Any) -> ScriptProfile:
+    """The profile of the body's lines, its characters first seen first (the order the finding
+    names ties in): one scan of the joined text, or line by line when it holds an astral
+    character (a profile counts those after the others of its text)."""
+    text = "\n".join(line.plain for line in lines)
+    if ASTRAL.search(text) is None:
+        return profile(text, sets)
+    body = ScriptProfile()
+    for line in lines:
+        p = profile(line.plain, sets)
+        body.simplified.update(p.simplified)
+        body.traditional.update(p.traditional)
+    return body
