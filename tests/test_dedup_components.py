@@ -337,3 +337,10 @@ def test_a_truncated_copy_has_a_lower_bar_than_an_equal_pair() -> None:
     keep = dedup.plausible(agreeing, np.array([300, 900]), np.array([900, 900]), 128, 0.5, 0.8)
     assert keep.tolist() == [True, False]
     assert not dedup.plausible(np.array([30]), np.array([0]), np.array([900]), 128, 0.5, 0.8)[0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(sets=set_families())
+def test_shared_count_is_the_intersection_size(sets: list[Any]) -> None:
+    for a, b in itertools.product(sets, repeat=2):
+        assert dedup.shared_count(a, b) == len(np.intersect1d(a, b, assume_unique=True))

@@ -691,12 +691,12 @@ def _scores(inter: Any, mine: Any, theirs: Any, threshold: float, containment: f
 def _pair_matches(sets: list[Any], sizes: Any, left: Any, right: Any, threshold: float,
                   containment: float) -> tuple[Any, Any, Any, Any]:
     """Best score, best partner, whether by containment and group label of each set, from the
-    exact overlap of each pair ``(left[k], right[k])`` (``np.intersect1d``: its cost is the two
+    exact overlap of each pair ``(left[k], right[k])`` (:func:`shared_count`: its cost is the two
     sets', so only for components with few pairs per document)."""
     import numpy as np
 
     n = len(sets)
-    inter = np.array([len(np.intersect1d(sets[i], sets[j], assume_unique=True))
+    inter = np.array([shared_count(sets[i], sets[j])
                       for i, j in zip(left.tolist(), right.tolist(), strict=True)], dtype=np.float64)
     size = sizes.astype(np.float64)
     score, contained = _scores(inter, size[left], size[right], threshold, containment)
@@ -715,6 +715,18 @@ def _pair_matches(sets: list[Any], sizes: Any, left: Any, right: Any, threshold:
     by_containment[me[first]] = contained2[first]
     group = _merge_groups(np.arange(n, dtype=np.int64), left[ok], right[ok])
     return best, best_other, by_containment, group
+
+
+def shared_count(a: Any, b: Any) -> int:
+    """``len(np.intersect1d(a, b, assume_unique=True))`` of two sorted unique arrays: their
+    concatenation is two sorted runs, which a stable sort (timsort) merges in linear time, and
+    each value both hold is then next to itself (a tenth of ``intersect1d``'s time, which sorts
+    the concatenation from scratch)."""
+    import numpy as np
+
+    merged = np.concatenate([a, b])
+    merged.sort(kind="stable")
+    return int(np.count_nonzero(merged[1:] == merged[:-1]))
 
 
 def _matrix_matches(sets: list[Any], ids: Any, sigs: Any, num_perm: int, threshold: float,
