@@ -231,6 +231,38 @@ def test_different_contexts_are_not_boundary_variation(rules: RuleSet) -> None:
     assert hits(rules, "CON003", texts) == []
 
 
+class _Everything(frozenset):
+    """Stands for the prefilter's set when it keeps every context."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __bool__(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("rule_id", ["CON002", "CON003"])
+def test_grouping_only_the_contexts_a_first_pass_keeps_loses_no_finding(
+        rules: RuleSet, rule_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CON002 and CON003 first find the contexts that hold both tags / two cuts (hashes and
+    tags or lengths only), then group only those contexts' places: the findings are those of
+    grouping every context, on the real annotated documents with variation added."""
+    from validators.checks import boundary_variation, tag_type_variation
+
+    m = measure()
+    texts = {m.name(p): p.read_text(encoding="utf-8") for p in m.CORPORA["all"]}
+    texts |= {"v/a.txt": "价格<a>不仅</a>便宜，<a>也</a>好用。",
+              "v/b.txt": "大家好。\n价格<cand>不仅</cand>便宜，也好用。",
+              "v/c.txt": "大家，<cand>但是</cand>我们不去。", "v/d.txt": "大家，<cand>但是</cand>我们不去。",
+              "v/e.txt": "好。\n大家，<cand>但</cand>是我们不去。",
+              "v/f.txt": "他说，<cand>因此</cand>很好。", "v/g.txt": "他说，<cand>因此很</cand>好。"}
+    kept = hits(rules, rule_id, texts)
+    assert kept  # the variation added above is found
+    for module in (tag_type_variation, boundary_variation):
+        monkeypatch.setattr(module, "contexts_with", lambda *a, **k: _Everything())
+    assert hits(rules, rule_id, texts) == kept
+
+
 # -- the per-connective counts and every executor ----------------------------------------------
 
 def connective_rows(rules: RuleSet, texts: dict[str, str]) -> dict[str, dict[str, Any]]:

@@ -13,6 +13,7 @@ the other cut is.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -28,6 +29,8 @@ from validators.checks import (
 from validators.checks._consistency import (
     MAX_RELATED,
     by_line,
+    context_hash,
+    contexts_with,
     describe_places,
     option_words,
     span_columns,
@@ -38,8 +41,8 @@ from validators.document import Document
 from validators.findings import Hit, Related
 from validators.lexicons import Lexicon
 
-# (path, line, column, end column, tag, text, marked-up window)
-Place = tuple[str, int, int, int, str, str, str]
+# (path, line, column, end column, tag, text)
+Place = tuple[str, int, int, int, str, str]
 
 
 @register
@@ -67,8 +70,15 @@ class BoundaryVariationCheck(CorpusCheckType):
         """Group spans by their start-anchored and their end-anchored context; a group with
         spans of different lengths makes hits."""
         words = option_words(options)
+        # first which anchored contexts hold two cuts (under one key a cut is its length): of a
+        # million contexts a few hundred do, and only those are grouped with their places
+        cut = contexts_with(ops, items, _cut_lengths, options.context, options.window,
+                            keep=_two_lengths)
+        if not cut:
+            return []
         found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
-            items, _anchored, options.context, options.window)), _cut_hits, ops.share(words)))
+            items, _anchored, options.context, options.window, ops.share(cut))), _cut_hits,
+            ops.share(words)))
         seen: set[tuple[str, int, int]] = set()
         hits = []
         for hit in sorted(found, key=lambda h: (h.path or "", h.line, h.column, h.fields["other"])):
@@ -80,34 +90,65 @@ class BoundaryVariationCheck(CorpusCheckType):
         return hits
 
 
-def _anchored(entry: tuple[str, Any], context: int,
-              window: int) -> list[tuple[tuple[str, str, str], Place]]:
-    """Each span under its start-anchored key (``context`` characters before it, ``window`` from
-    its start) and its end-anchored key (``window`` up to its end, ``context`` after), with the
-    marked-up window that shows its cut."""
-    path, item = entry
+def _keys(item: Any, context: int, window: int
+          ) -> Iterator[tuple[int, int, int, str, tuple[str, str, str], tuple[str, str, str]]]:
+    """``(line, start, end, tag, start-anchored key, end-anchored key)`` of each span shorter
+    than the window: ``context`` characters before it and ``window`` from its start; ``window``
+    up to its end and ``context`` after. Under one key a span's text is fixed by its length."""
     lines = dict(item["lines"])
-    spans = by_line(list(item["spans"]))
-    out = []
     for line, start, end, tag in item["spans"]:
         if end - start >= window:
             continue  # longer than the window: no room for the other cut's context
         text = lines[line]
-        column, end_column = span_columns(spans[line], start, end, tag)
-        form = text[start:end]
-        marked = f"<{tag}>{form}</{tag}>"
-        left, ahead = text[max(0, start - context):start], text[start:start + window]
-        behind, right = text[max(0, end - window):end], text[end:end + context]
-        out.append((("start", left, ahead),
-                    (path, line, column, end_column, tag, form, left + marked + ahead[len(form):])))
-        out.append((("end", behind, right),
-                    (path, line, column, end_column, tag, form,
-                     behind[:len(behind) - len(form)] + marked + right)))
+        yield (line, start, end, tag,
+               ("start", text[max(0, start - context):start], text[start:start + window]),
+               ("end", text[max(0, end - window):end], text[end:end + context]))
+
+
+def _cut_lengths(entry: tuple[str, Any], context: int, window: int) -> list[tuple[int, int]]:
+    out = []
+    for _, start, end, _, at_start, at_end in _keys(entry[1], context, window):
+        out.append((context_hash(at_start), end - start))
+        out.append((context_hash(at_end), end - start))
     return out
 
 
+def _two_lengths(group: tuple[int, list[int]]) -> list[int]:
+    lengths = group[1]  # sorted
+    return [group[0]] if lengths[0] != lengths[-1] else []
+
+
+def _anchored(entry: tuple[str, Any], context: int, window: int,
+              cut: frozenset[int]) -> list[tuple[tuple[str, str, str], Place]]:
+    """Each span under its start-anchored and its end-anchored key, where that key holds two
+    cuts (``cut``: their hashes). The marked-up window that shows its cut is made from the key
+    when a hit needs it (:func:`_marked`): a corpus has a million of these places, a few dozen
+    hits."""
+    path, item = entry
+    spans = by_line(list(item["spans"]))
+    lines = dict(item["lines"])
+    out: list[tuple[tuple[str, str, str], Place]] = []
+    for line, start, end, tag, at_start, at_end in _keys(item, context, window):
+        wanted = [key for key in (at_start, at_end) if context_hash(key) in cut]
+        if not wanted:
+            continue
+        column, end_column = span_columns(spans[line], start, end, tag)
+        place = (path, line, column, end_column, tag, lines[line][start:end])
+        out.extend((key, place) for key in wanted)
+    return out
+
+
+def _marked(key: tuple[str, str, str], tag: str, form: str) -> str:
+    """The window of a place under ``key`` with its span's tags: ``左<a>但是</a>右``."""
+    anchor, first, second = key
+    marked = f"<{tag}>{form}</{tag}>"
+    if anchor == "start":  # (before, from the start on)
+        return first + marked + second[len(form):]
+    return first[:len(first) - len(form)] + marked + second  # (up to the end, after)
+
+
 def _cut_hits(group: tuple[tuple[str, str, str], list[Place]], words: frozenset[str]) -> list[Hit]:
-    _, places = group
+    key, places = group
     cuts = Counter(p[5] for p in places)
     if len(cuts) < 2:
         return []
@@ -116,13 +157,14 @@ def _cut_hits(group: tuple[tuple[str, str, str], list[Place]], words: frozenset[
     if not reported:  # a tie: the cut that is not a word, if that tells them apart
         unknown = {form for form in cuts if form not in words}
         reported = unknown if unknown and len(unknown) < len(cuts) else set(cuts)
+    windows = [_marked(key, p[4], p[5]) for p in places]
     hits = []
-    for path, line, column, end, tag, form, marked in places:
+    for (path, line, column, end, tag, form), marked in zip(places, windows, strict=True):
         if form not in reported:
             continue
-        others = [p for p in places if p[5] != form]
-        other = max(Counter(p[6] for p in others).items(), key=lambda kv: (kv[1], kv[0]))[0]
-        where = [(p[0], p[1]) for p in others if p[6] == other]
+        others = [(p, w) for p, w in zip(places, windows, strict=True) if p[5] != form]
+        other = max(Counter(w for _, w in others).items(), key=lambda kv: (kv[1], kv[0]))[0]
+        where = [(p[0], p[1]) for p, w in others if w == other]
         hits.append(Hit(line, column, line, end,
                         {"text": form, "tag": tag, "marked": marked, "other": other,
                          "count": len(where), "where": describe_places(where, len(where))},

@@ -12,6 +12,7 @@ occurrences of the less frequent tag of each such context are reported.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -27,6 +28,8 @@ from validators.checks import (
 from validators.checks._consistency import (
     MAX_RELATED,
     by_line,
+    context_hash,
+    contexts_with,
     describe_places,
     sentence_around,
     span_columns,
@@ -76,34 +79,61 @@ class TagTypeVariationCheck(CorpusCheckType):
              focus: set[str] | None = None) -> list[Hit]:
         """Group the tagged occurrences by (context, form, context); only the groups with both
         tags make hits."""
+        # first which contexts hold both tags: of half a million tagged occurrences a few
+        # thousand are in one, and only those are grouped with their places
+        both = contexts_with(ops, items, _context_tags, options.context, keep=_both_tags)
+        if not both:
+            return []
         found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
-            items, _keyed, options.context, options.sentence_end)), _variation_hits,
-            options.require_partner))
+            items, _keyed, options.context, options.sentence_end, ops.share(both))),
+            _variation_hits, options.require_partner))
         return sorted((hit for hit in found if focus is None or hit.path in focus),
                       key=lambda h: (h.path or "", h.line, h.column))
 
 
-def _keyed(entry: tuple[str, Any], width: int,
-           ends: str) -> list[tuple[tuple[str, str, str], Place]]:
-    """Each tagged occurrence under (``width`` characters before, form, ``width`` after); a paired
-    <a> with its partner, a <cand> with the rest of its sentence either side (the partner search).
-    An unpaired <a> is left out: it is PAIR001's finding."""
-    path, item = entry
+def _occurrences(item: Any, width: int
+                 ) -> Iterator[tuple[int, int, int, str, tuple[str, str, str], str, str]]:
+    """``(line, start, end, tag, (before, form, after), partner, role)`` of each tagged
+    occurrence, ``width`` characters of context either side; an unpaired <a> is left out (it is
+    PAIR001's finding)."""
     lines = dict(item["lines"])
-    spans = by_line(list(item["spans"]))
     partners = {(line, start): (partner, role) for line, start, partner, role in item["partners"]}
-    out = []
     for line, start, end, tag in item["spans"]:
-        text = lines[line]
         partner, role = partners.get((line, start), ("", ""))
         if tag == "a" and not partner:
             continue
+        text = lines[line]
+        yield (line, start, end, tag,
+               (text[max(0, start - width):start], text[start:end], text[end:end + width]),
+               partner, role)
+
+
+def _context_tags(entry: tuple[str, Any], width: int) -> list[tuple[int, str]]:
+    return [(context_hash(key), tag) for _, _, _, tag, key, _, _ in _occurrences(entry[1], width)]
+
+
+def _both_tags(group: tuple[int, list[str]]) -> list[int]:
+    return [group[0]] if "cand" in group[1] and "a" in group[1] else []
+
+
+def _keyed(entry: tuple[str, Any], width: int, ends: str,
+           both: frozenset[int]) -> list[tuple[tuple[str, str, str], Place]]:
+    """Each tagged occurrence whose context holds both tags (``both``: their hashes) under
+    (``width`` characters before, form, ``width`` after); a paired <a> with its partner, a
+    <cand> with the rest of its sentence either side (the partner search)."""
+    path, item = entry
+    lines = dict(item["lines"])
+    spans = by_line(list(item["spans"]))
+    out = []
+    for line, start, end, tag, key, partner, role in _occurrences(item, width):
+        if context_hash(key) not in both:
+            continue
+        text = lines[line]
         column, end_column = span_columns(spans[line], start, end, tag)
         before, after = (sentence_around(text, start, end, ends, SENTENCE_SNIPPET) if tag == "cand"
                          else ("", ""))
-        out.append(((text[max(0, start - width):start], text[start:end], text[end:end + width]),
-                    (tag, path, line, column, end_column, partner, role,
-                     before[-SENTENCE_SNIPPET:], after[:SENTENCE_SNIPPET])))
+        out.append((key, (tag, path, line, column, end_column, partner, role,
+                          before[-SENTENCE_SNIPPET:], after[:SENTENCE_SNIPPET])))
     return out
 
 
