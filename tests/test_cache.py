@@ -86,16 +86,16 @@ def test_a_warm_run_of_an_unchanged_corpus_decodes_no_collected_data(
     the cache: everything the rules collected (n-gram sets, signatures, annotated lines) stays
     packed; after an edit, the corpus stage reads every document's parts again."""
     from validators.cache import PackedCollected
+    from validators.spill import SpilledCollected
 
     first, _ = run_once(project)
     asked: list[str] = []
-    original = PackedCollected.__getitem__
+    for kind in (PackedCollected, SpilledCollected):  # (a local run reads them from its spill)
+        def recording(self: Any, rule_id: str, original: Any = kind.__getitem__) -> Any:
+            asked.append(rule_id)
+            return original(self, rule_id)
 
-    def recording(self: PackedCollected, rule_id: str) -> Any:
-        asked.append(rule_id)
-        return original(self, rule_id)
-
-    monkeypatch.setattr(PackedCollected, "__getitem__", recording)
+        monkeypatch.setattr(kind, "__getitem__", recording)
     second, cache = run_once(project)
     assert second == first and cache.hits == 6
     rules_asked = {key for key in asked if RULE_ID.match(key)}  # (not the corpus entry's own keys)

@@ -321,10 +321,15 @@ class _PackedValue:
 
     def value(self) -> Any:
         if not self.decoded:
-            self._value = json.loads(str(self.text, "utf-8", "surrogatepass"),
-                                     object_hook=_unpacker(memoryview(self.area)))
+            self._value = unpack_part(self.text, self.area)
             self.decoded = True
         return self._value
+
+
+def unpack_part(text: bytes, area: bytes) -> Any:
+    """One rule's collected value from its JSON text and the blob area it refers to (our own
+    writing; decoded with the same data-only types as an entry's header)."""
+    return json.loads(str(text, "utf-8", "surrogatepass"), object_hook=_unpacker(memoryview(area)))
 
 
 class PackedCollected(Mapping[str, Any]):
@@ -350,8 +355,31 @@ class PackedCollected(Mapping[str, Any]):
         return len(self._parts)
 
     def __reduce__(self) -> tuple[Any, ...]:  # to a worker or the parent: still packed
+        return (PackedCollected, self.packed())
+
+    def packed(self) -> tuple[dict[str, bytes], bytes]:
+        """Each rule's JSON text and the blob area they share (texts of one object are one)."""
         area = next(iter(self._parts.values())).area if self._parts else b""
-        return (PackedCollected, ({k: v.text for k, v in self._parts.items()}, area))
+        return {k: v.text for k, v in self._parts.items()}, area
+
+
+def pack_collected(collected: Mapping[str, Any]) -> PackedCollected:
+    """What a document's corpus rules collected, packed data-only as a cache entry keeps it: a
+    JSON text per rule over one blob area; a value shared by several rules (the CON rules' one
+    item) is packed once. TypeError for a value outside the cache's types."""
+    blobs: list[bytes] = []
+    size = [0]
+    texts: dict[str, bytes] = {}
+    done: dict[int, bytes] = {}
+    for rule_id, value in collected.items():
+        if type(rule_id) is not str:
+            raise TypeError("a collected rule id must be a str")
+        if id(value) not in done:
+            done[id(value)] = json.dumps(_pack(value, blobs, size), ensure_ascii=False,
+                                         separators=(",", ":"), allow_nan=True
+                                         ).encode("utf-8", "surrogatepass")
+        texts[rule_id] = done[id(value)]
+    return PackedCollected(texts, b"".join(blobs))
 
 
 # --- corpus-wide findings --------------------------------------------------------------------------

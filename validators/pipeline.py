@@ -9,13 +9,20 @@ caches): a worker needs nothing else, whatever its start method or machine.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from validators.cache import ResultCache, cached_corpus_findings, cached_corpus_summary
+from validators.cache import (
+    PackedCollected,
+    ResultCache,
+    cached_corpus_findings,
+    cached_corpus_summary,
+    pack_collected,
+)
 from validators.discover import CorpusFile
 from validators.document import Document
 from validators.engine import DocumentResult, check_document
@@ -27,6 +34,7 @@ from validators.load import decode, read_bytes
 from validators.requirements import SEVERAL_DOCUMENTS
 from validators.rules import RuleSet
 from validators.settings import Settings
+from validators.spill import Spill
 from validators.suppressions import Suppressions
 
 # progress(done, total) for the per-file stage; progress(done, total, stage="corpus", item=...) for
@@ -117,6 +125,8 @@ class DocumentTask:
     # (pickled by name), e.g. tables.extract.document_rows for ``extract``
     rows_of: Callable[..., Any] | None = None
     fix_ignores: Suppressions | None = None  # per_file_ignores: what they silence is not fixed either
+    # the collected data comes back packed (bytes, not object graphs) for the parent to spill
+    pack_collected: bool = False
 
     def process_chunk(self, files: Sequence[CorpusFile]) -> list[DocumentOutcome]:
         return process_chunk(files, self)
@@ -178,6 +188,10 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
                       if n != before.get(name, 0)]
         results.append(result)
     combined = combined_result(corpus_file.path, results, focused)
+    if task.pack_collected and combined.collected and not isinstance(combined.collected,
+                                                                     PackedCollected):
+        with contextlib.suppress(TypeError, ValueError):  # (a value the packer refuses: as it is)
+            combined = replace(combined, collected=pack_collected(combined.collected))
     rows = None
     if task.rows_of is not None:
         rows = task.rows_of(doc, corpus_file.path if task.ids_are_paths else corpus_file.doc_id,
@@ -274,7 +288,7 @@ def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
         if active is not ruleset:
             cache = None  # results without a skipped rule's data must not be stored as complete
         task = DocumentTask(settings, (Part(active, cache),), (), fix, fix_rules, ids_are_paths, rows_of,
-                            fix_ignores)
+                            fix_ignores, spills(settings, active))
         return Plan(task, list(files), active)
     focused = [f for f in files if f.path in settings.focus]
     parts: list[Part] = []
@@ -289,8 +303,15 @@ def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
         parts.append(corpus_part)
         others = (corpus_part,)
         finish_rules = corpus_rules
-    task = DocumentTask(settings, tuple(parts), others, fix, fix_rules, ids_are_paths, rows_of, fix_ignores)
+    task = DocumentTask(settings, tuple(parts), others, fix, fix_rules, ids_are_paths, rows_of, fix_ignores,
+                        spills(settings, finish_rules))
     return Plan(task, list(files) if others and fix != "diff" else focused, finish_rules)
+
+
+def spills(settings: Settings, finish_rules: RuleSet) -> bool:
+    """Whether the run keeps what the corpus rules collect on disk (validators.spill): a local
+    run with corpus rules; a Dask run's corpus stage reads the outcomes' data on the cluster."""
+    return settings.executor == "local" and any(True for _ in finish_rules.corpus_rules())
 
 
 def corpus_cache(plan: Plan) -> ResultCache | None:
@@ -328,10 +349,14 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
     outcomes: list[DocumentOutcome] = []
     owned = executor is None
     ex = executor_for(settings) if executor is None else executor
+    spill = Spill() if plan.task.pack_collected else None
     try:
         if announce is not None:
             announce(ex)
         for outcome in _outcomes(plan, ex, progress):
+            if spill is not None and outcome.result.collected:
+                outcome = replace(outcome, result=replace(
+                    outcome.result, collected=spill.keep(outcome.result.collected)))
             outcomes.append(outcome)
             for key, seconds in outcome.timings:
                 timings[key] = timings.get(key, 0.0) + seconds

@@ -1,0 +1,103 @@
+"""What the corpus rules collected, kept on disk between the per-document and the corpus stage.
+
+A local run holds every document's outcome until the corpus-wide stage: without this, what the
+corpus rules collected (n-gram sets, annotated lines, line hashes: about 2.5 bytes per byte of a
+generated corpus) stayed in the parent's memory the whole run, every rule's at once. Here the
+worker packs it data-only, as a cache entry keeps it (:func:`validators.cache.pack_collected`),
+the parent appends those bytes to one anonymous temporary file (unlinked when made: nothing in
+the work tree, nothing another process can open by name; closed when the run's last document
+result is gone) and keeps their offsets; a corpus rule
+reads and decodes its own part of each document when its stage asks, and the next rule's stage
+starts with that memory free again (:class:`SpilledCollected` keeps nothing decoded).
+
+A Dask run does not spill: its corpus stage runs on the cluster, from the outcomes' data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import weakref
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from validators.cache import PackedCollected, pack_collected, unpack_part
+
+
+class Spill:
+    """One run's spill file: appended to, read at offsets, closed (and so gone) at the end."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="corpus-validate-spill-")  # noqa: SIM115 (closed below)
+        self._end = 0
+        # closed when the last document holding a part is gone (the run result's, for callers
+        # that read what was collected), or by close()
+        self._closer = weakref.finalize(self, self._file.close)
+
+    def _write(self, data: bytes) -> tuple[int, int]:
+        start = self._end
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(self._file.fileno(), view, self._end)
+            view = view[written:]
+            self._end += written
+        return start, len(data)
+
+    def read(self, offset: int, length: int) -> bytes:
+        data = os.pread(self._file.fileno(), length, offset)
+        while len(data) < length:  # a short read of a large part
+            more = os.pread(self._file.fileno(), length - len(data), offset + len(data))
+            if not more:
+                raise OSError("the spill file ended early")
+            data += more
+        return data
+
+    def keep(self, collected: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``collected`` written here (each distinct part once) and read back on demand; a
+        mapping holding a value the data-only packer refuses stays as it is, in memory."""
+        if not collected:
+            return collected
+        if not isinstance(collected, PackedCollected):
+            try:
+                collected = pack_collected(collected)
+            except (TypeError, ValueError):
+                return collected
+        texts, area = collected.packed()
+        written: dict[int, tuple[int, int]] = {}
+
+        def place(data: bytes) -> tuple[int, int]:
+            if id(data) not in written:
+                written[id(data)] = self._write(data)
+            return written[id(data)]
+
+        where = place(area)
+        return SpilledCollected(self, {rule_id: (*place(text), *where)
+                                       for rule_id, text in texts.items()})
+
+    def close(self) -> None:
+        self._closer()
+
+
+class SpilledCollected(Mapping[str, Any]):
+    """A document's collected data in the spill file: each rule's part decoded when asked for,
+    every time (nothing kept: one rule's data in memory at a time)."""
+
+    def __init__(self, spill: Spill, parts: dict[str, tuple[int, int, int, int]]) -> None:
+        self._spill, self._parts = spill, parts
+
+    def __getitem__(self, rule_id: str) -> Any:
+        text_at, text_size, area_at, area_size = self._parts[rule_id]
+        return unpack_part(self._spill.read(text_at, text_size),
+                           self._spill.read(area_at, area_size) if area_size else b"")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __contains__(self, rule_id: object) -> bool:  # without reading (Mapping's would)
+        return rule_id in self._parts
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("spilled data belongs to the run's own process")
