@@ -332,7 +332,26 @@ def unpack_part(text: bytes, area: bytes) -> Any:
     return json.loads(str(text, "utf-8", "surrogatepass"), object_hook=_unpacker(memoryview(area)))
 
 
-class PackedCollected(Mapping[str, Any]):
+class PartsByRule(Mapping[str, Any]):
+    """A mapping rule id -> collected value whose values are decoded from ``_parts`` only when
+    asked for: membership, iteration and size never decode (Mapping's ``in`` would)."""
+
+    _parts: Mapping[str, Any]
+
+    def __getitem__(self, rule_id: str) -> Any:  # pragma: no cover - each kind decodes its own
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._parts
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
+class PackedCollected(PartsByRule):
     """What the corpus rules collected from a cached document, each rule's part decoded only
     when a corpus stage asks for it. A warm run whose corpus-wide findings are cached never
     decodes the n-gram sets and signatures at all (most of what an entry holds). The entry was
@@ -344,15 +363,6 @@ class PackedCollected(Mapping[str, Any]):
 
     def __getitem__(self, rule_id: str) -> Any:
         return self._parts[rule_id].value()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._parts)
-
-    def __contains__(self, rule_id: object) -> bool:  # without decoding (Mapping's would)
-        return rule_id in self._parts
-
-    def __len__(self) -> int:
-        return len(self._parts)
 
     def __reduce__(self) -> tuple[Any, ...]:  # to a worker or the parent: still packed
         return (PackedCollected, self.packed())

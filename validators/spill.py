@@ -18,10 +18,10 @@ from __future__ import annotations
 import os
 import tempfile
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from validators.cache import PackedCollected, pack_collected, unpack_part
+from validators.cache import PackedCollected, PartsByRule, pack_collected, unpack_part
 
 
 class Spill:
@@ -78,7 +78,7 @@ class Spill:
         self._closer()
 
 
-class SpilledCollected(Mapping[str, Any]):
+class SpilledCollected(PartsByRule):
     """A document's collected data in the spill file: each rule's part decoded when asked for,
     every time (nothing kept: one rule's data in memory at a time)."""
 
@@ -89,15 +89,6 @@ class SpilledCollected(Mapping[str, Any]):
         text_at, text_size, area_at, area_size = self._parts[rule_id]
         return unpack_part(self._spill.read(text_at, text_size),
                            self._spill.read(area_at, area_size) if area_size else b"")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._parts)
-
-    def __contains__(self, rule_id: object) -> bool:  # without reading (Mapping's would)
-        return rule_id in self._parts
-
-    def __len__(self) -> int:
-        return len(self._parts)
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("spilled data belongs to the run's own process")
