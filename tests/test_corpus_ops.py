@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from validators.checks import _dedup as dedup
+from validators.checks import boilerplate
 from validators.corpus_ops import LocalOps
 from validators.engine import findings_from_hits
 from validators.findings import DuplicateGroup, Hit, Related
@@ -177,8 +178,8 @@ def original_boilerplate(collected: dict[str, Any], options: Any,
     for path, item in sorted(collected.items()):
         if not item:
             continue
-        language = set(item.get("language", ()))
-        for h, number, _, _ in item["lines"]:
+        language = set(boilerplate._unpacked("Q", item["language"]))
+        for h, number, _, _ in boilerplate.item_lines(item):
             where.setdefault(h, []).append((path, number))
             contents.setdefault(h, set()).add(item["doc"])
             prose[h] = prose.get(h, True) and h in language
@@ -188,8 +189,9 @@ def original_boilerplate(collected: dict[str, Any], options: Any,
         return
     for path in dedup.in_focus(sorted(p for p, i in collected.items() if i), focus):
         item = collected[path]
-        mine = [line for line in item["lines"] if line[0] in recurring]
-        if not mine or len(mine) > options.max_share * len(item["lines"]):
+        lines = boilerplate.item_lines(item)
+        mine = [line for line in lines if line[0] in recurring]
+        if not mine or len(mine) > options.max_share * len(lines):
             continue
         for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
             others = [(p, n) for p, n in where[h] if p != path]
@@ -398,7 +400,7 @@ def test_dask_groups_spread_over_partitions(client: Any, corpora: dict) -> None:
 
 
 def _line_keys(entry: tuple[str, Any]) -> list[tuple[int, str]]:
-    return [(h, entry[0]) for h, *_ in entry[1]["lines"]]
+    return [(h, entry[0]) for h, *_ in boilerplate.item_lines(entry[1])]
 
 
 def _paragraphs() -> list[str]:

@@ -21,6 +21,8 @@ medium (one of ``furniture_words``: 点击, 公众号, 转载, 来源 …), and 
 
 from __future__ import annotations
 
+import array
+import sys
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -96,16 +98,27 @@ class BoilerplateCheck(CorpusCheckType):
         if not lines:
             return None
         folded_doc = dedup.folded_document(doc, options.fold_script)
-        return {"doc": dedup.content_hash(folded_doc), "lines": sorted(
-            (h, n, end, snippet) for h, (n, end, snippet) in lines.items()),
-            "language": sorted(language)}
+        ordered = sorted(lines)
+        return {"doc": dedup.content_hash(folded_doc),
+                "hashes": _packed("Q", ordered), "numbers": _packed("I", [lines[h][0] for h in ordered]),
+                "ends": _packed("I", [lines[h][1] for h in ordered]),
+                "snippets": "\n".join(lines[h][2] for h in ordered),  # (a line holds no "\n")
+                "language": _packed("Q", sorted(language))}
 
     def plan(self, ops: CorpusOps, items: Any, options: Options,
              focus: set[str] | None = None) -> list[Hit]:
         """Group line occurrences by line hash; only the recurring lines (with their count and
         first occurrences) reach the client, and each document's hits are made where it lives."""
-        recurring = dict(ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _line_entries)),
-                                                 _recurring, options.min_count)))
+        # first the lines found in at least min_count documents (a count per line hash, ints
+        # only): of a corpus's half a million lines a few thousand recur, and only their
+        # occurrences are grouped
+        counts = ops.frequencies(ops.flat_map(items, _line_hashes))
+        often = frozenset(h for h, n in counts.items() if n >= options.min_count)
+        del counts
+        if not often:
+            return []
+        recurring = dict(ops.gather(ops.flat_map(ops.group(ops.flat_map(
+            items, _line_entries, ops.share(often))), _recurring, options.min_count)))
         if not recurring:
             return []
         found = ops.gather(ops.flat_map(items, _document_hits, ops.share(recurring),
@@ -125,10 +138,41 @@ def reads_as_language(text: str, folded: str, options: BoilerplateCheck.Options,
     return 0 < len(text) <= options.heading_max and is_han(text)
 
 
-def _line_entries(entry: tuple[str, Any]) -> list[tuple[int, tuple[str, int, str, bool]]]:
+def _packed(code: str, values: list[int]) -> bytes:
+    """Integers as little-endian machine words (``Q``: 64 bits, ``I``: 32): a document's lines
+    are a few byte strings, not a tuple per line."""
+    out = array.array(code, values)
+    if sys.byteorder == "big":  # pragma: no cover - the entries are written little-endian
+        out.byteswap()
+    return out.tobytes()
+
+
+def _unpacked(code: str, data: bytes) -> list[int]:
+    out = array.array(code)
+    out.frombytes(data)
+    if sys.byteorder == "big":  # pragma: no cover
+        out.byteswap()
+    return out.tolist()
+
+
+def item_lines(item: Any) -> list[tuple[int, int, int, str]]:
+    """``(line hash, line number, end column, snippet)`` of each counted line of a collected
+    item, by line hash."""
+    return list(zip(_unpacked("Q", item["hashes"]), _unpacked("I", item["numbers"]),
+                    _unpacked("I", item["ends"]), item["snippets"].split("\n"), strict=True))
+
+
+def _line_hashes(entry: tuple[str, Any]) -> list[int]:
+    return _unpacked("Q", entry[1]["hashes"])
+
+
+def _line_entries(entry: tuple[str, Any], often: frozenset[int]
+                  ) -> list[tuple[int, tuple[str, int, str, bool]]]:
     path, item = entry
-    language = set(item.get("language", ()))
-    return [(h, (path, number, item["doc"], h in language)) for h, number, _, _ in item["lines"]]
+    language = set(_unpacked("Q", item["language"]))
+    return [(h, (path, number, item["doc"], h in language))
+            for h, number in zip(_unpacked("Q", item["hashes"]), _unpacked("I", item["numbers"]),
+                                 strict=True) if h in often]
 
 
 def _recurring(group: tuple[int, list[tuple[str, int, str, bool]]],
@@ -148,8 +192,12 @@ def _document_hits(entry: tuple[str, Any], recurring: dict[int, tuple[int, int, 
     path, item = entry
     if focus is not None and path not in focus:
         return []
-    mine = [line for line in item["lines"] if line[0] in recurring]
-    if not mine or len(mine) > max_share * len(item["lines"]):
+    hashes = _unpacked("Q", item["hashes"])
+    if not any(h in recurring for h in hashes):
+        return []
+    lines = item_lines(item)
+    mine = [line for line in lines if line[0] in recurring]
+    if len(mine) > max_share * len(lines):
         return []
     hits = []
     for h, number, end, snippet in sorted(mine, key=lambda x: x[1]):
