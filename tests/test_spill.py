@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validators.cache import pack_collected
+from validators.cache import PackedCollected, pack_collected
 from validators.config import Config, build_ruleset
 from validators.discover import discover
 from validators.run import run_check
@@ -49,9 +50,12 @@ def test_a_value_shared_by_rules_is_written_once_and_a_cached_entry_as_it_is() -
     once = spill._end
     assert once < 2 * len(repr(item).encode())
     assert [kept[r] for r in ("CON001", "CON002", "CON003")] == [item] * 3
-    packed = pack_collected({"DUP002": {"ngrams": b"\x01\x02" * 100}})
+    packed = pack_collected({"DUP002": {"ngrams": b"\x01\x02" * 100}})  # by a worker
     again = spill.keep(packed)
-    assert again["DUP002"] == {"ngrams": b"\x01\x02" * 100}
+    assert isinstance(again, SpilledCollected) and again["DUP002"] == {"ngrams": b"\x01\x02" * 100}
+    cached = PackedCollected(*packed.packed())  # as a cache entry is read: kept as it is
+    assert spill.keep(cached) is cached
+    assert pickle.loads(pickle.dumps(packed)).fresh and not pickle.loads(pickle.dumps(cached)).fresh
 
 
 def test_values_the_packer_refuses_stay_in_memory() -> None:
@@ -66,7 +70,7 @@ def test_the_spill_file_is_anonymous_and_closed_with_the_last_result(tmp_path: P
     kept = spill.keep({"DUP001": {"hash": "x"}})
     assert isinstance(kept, SpilledCollected)
     with pytest.raises(TypeError):  # never sent to another process
-        __import__("pickle").dumps(kept)
+        pickle.dumps(kept)
     del spill
     gc.collect()
     assert kept["DUP001"] == {"hash": "x"}  # the result keeps the file alive

@@ -356,16 +356,18 @@ class PackedCollected(PartsByRule):
     when a corpus stage asks for it. A warm run whose corpus-wide findings are cached never
     decodes the n-gram sets and signatures at all (most of what an entry holds). The entry was
     authenticated as a whole and its header decoded, so a part is our own writing; decoding one
-    accepts the same data-only types as the header does."""
+    accepts the same data-only types as the header does. ``fresh``: packed by a worker from a
+    document just checked (:func:`pack_collected`), not read from a cache entry."""
 
-    def __init__(self, texts: dict[str, bytes], area: bytes) -> None:
+    def __init__(self, texts: dict[str, bytes], area: bytes, fresh: bool = False) -> None:
         self._parts = {rule_id: _PackedValue(text, area) for rule_id, text in texts.items()}
+        self.fresh = fresh
 
     def __getitem__(self, rule_id: str) -> Any:
         return self._parts[rule_id].value()
 
     def __reduce__(self) -> tuple[Any, ...]:  # to a worker or the parent: still packed
-        return (PackedCollected, self.packed())
+        return (PackedCollected, (*self.packed(), self.fresh))
 
     def packed(self) -> tuple[dict[str, bytes], bytes]:
         """Each rule's JSON text and the blob area they share (texts of one object are one)."""
@@ -389,7 +391,7 @@ def pack_collected(collected: Mapping[str, Any]) -> PackedCollected:
                                          separators=(",", ":"), allow_nan=True
                                          ).encode("utf-8", "surrogatepass")
         texts[rule_id] = done[id(value)]
-    return PackedCollected(texts, b"".join(blobs))
+    return PackedCollected(texts, b"".join(blobs), fresh=True)
 
 
 # --- corpus-wide findings --------------------------------------------------------------------------

@@ -53,9 +53,11 @@ class Spill:
         return data
 
     def keep(self, collected: Mapping[str, Any]) -> Mapping[str, Any]:
-        """``collected`` written here (each distinct part once) and read back on demand; a
-        mapping holding a value the data-only packer refuses stays as it is, in memory."""
-        if not collected:
+        """``collected`` written here (each distinct part once) and read back on demand. Stays
+        as it is, in memory: a mapping holding a value the data-only packer refuses, and a cached
+        entry's parts (compact already; a warm run of an unchanged corpus never reads them, and
+        writing every entry's n-gram sets out again would cost it more than it saves)."""
+        if not collected or (isinstance(collected, PackedCollected) and not collected.fresh):
             return collected
         if not isinstance(collected, PackedCollected):
             try:
