@@ -93,3 +93,31 @@ def test_a_local_run_spills_and_finds_what_a_run_without_it_finds(
     assert not any(isinstance(d.collected, SpilledCollected) for d in kept.documents)
     assert [f.as_dict() for f in spilled.findings] == [f.as_dict() for f in kept.findings]
     assert spilled.summary() == kept.summary()
+
+
+def test_a_temporary_folder_that_fails_leaves_the_data_in_memory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk while spilling, or no temporary folder at all: the run goes on with the data
+    in memory, with the same findings."""
+    import errno
+
+    from validators import pipeline
+
+    def full(self: Spill, data: bytes) -> tuple[int, int]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    collected = {"DUP001": {"hash": "x"}}
+    with monkeypatch.context() as patch:
+        patch.setattr(Spill, "_write", full)
+        assert Spill().keep(collected) is collected
+    ruleset = build_ruleset(Config())
+    files = discover([str(SAMPLE)])
+    expected = [f.as_dict() for f in run_check(files, ruleset).findings]
+
+    def no_folder() -> Spill:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(pipeline, "Spill", no_folder)
+    result = run_check(files, ruleset)
+    assert not any(isinstance(d.collected, SpilledCollected) for d in result.documents)
+    assert [f.as_dict() for f in result.findings] == expected

@@ -349,7 +349,10 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
     outcomes: list[DocumentOutcome] = []
     owned = executor is None
     ex = executor_for(settings) if executor is None else executor
-    spill = Spill() if plan.task.pack_collected else None
+    spill = None
+    if plan.task.pack_collected:
+        with contextlib.suppress(OSError):  # no temporary folder: the data stays in memory
+            spill = Spill()
     try:
         if announce is not None:
             announce(ex)

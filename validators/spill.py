@@ -6,9 +6,10 @@ generated corpus) stayed in the parent's memory the whole run, every rule's at o
 worker packs it data-only, as a cache entry keeps it (:func:`validators.cache.pack_collected`),
 the parent appends those bytes to one anonymous temporary file (unlinked when made: nothing in
 the work tree, nothing another process can open by name; closed when the run's last document
-result is gone) and keeps their offsets; a corpus rule
-reads and decodes its own part of each document when its stage asks, and the next rule's stage
-starts with that memory free again (:class:`SpilledCollected` keeps nothing decoded).
+result is gone) and keeps their offsets; a corpus rule reads and decodes its own part of each
+document when its stage asks, and the next rule's stage starts with that memory free again
+(:class:`SpilledCollected` keeps nothing decoded). A temporary folder that cannot be written
+(full, read-only) leaves the data in memory, as before: the run does not fail for it.
 
 A Dask run does not spill: its corpus stage runs on the cluster, from the outcomes' data.
 """
@@ -59,12 +60,13 @@ class Spill:
         writing every entry's n-gram sets out again would cost it more than it saves)."""
         if not collected or (isinstance(collected, PackedCollected) and not collected.fresh):
             return collected
-        if not isinstance(collected, PackedCollected):
+        packed = collected
+        if not isinstance(packed, PackedCollected):
             try:
-                collected = pack_collected(collected)
+                packed = pack_collected(collected)
             except (TypeError, ValueError):
                 return collected
-        texts, area = collected.packed()
+        texts, area = packed.packed()
         written: dict[int, tuple[int, int]] = {}
 
         def place(data: bytes) -> tuple[int, int]:
@@ -72,9 +74,12 @@ class Spill:
                 written[id(data)] = self._write(data)
             return written[id(data)]
 
-        where = place(area)
-        return SpilledCollected(self, {rule_id: (*place(text), *where)
-                                       for rule_id, text in texts.items()})
+        try:
+            where = place(area)
+            return SpilledCollected(self, {rule_id: (*place(text), *where)
+                                           for rule_id, text in texts.items()})
+        except OSError:  # a full or failing temporary folder: kept in memory instead
+            return collected
 
     def close(self) -> None:
         self._closer()

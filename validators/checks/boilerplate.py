@@ -109,12 +109,11 @@ class BoilerplateCheck(CorpusCheckType):
              focus: set[str] | None = None) -> list[Hit]:
         """Group line occurrences by line hash; only the recurring lines (with their count and
         first occurrences) reach the client, and each document's hits are made where it lives."""
-        # first the lines found in at least min_count documents (a count per line hash, ints
-        # only): of a corpus's half a million lines a few thousand recur, and only their
-        # occurrences are grouped
-        counts = ops.frequencies(ops.flat_map(items, _line_hashes))
-        often = frozenset(h for h, n in counts.items() if n >= options.min_count)
-        del counts
+        # first the lines found in at least min_count documents (line hashes only, grouped where
+        # the data is: a corpus's half a million lines never reach the client): of those a few
+        # thousand recur, and only their occurrences are grouped with their places
+        often = frozenset(ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _line_marks)),
+                                                  _in_at_least, options.min_count)))
         if not often:
             return []
         recurring = dict(ops.gather(ops.flat_map(ops.group(ops.flat_map(
@@ -162,8 +161,12 @@ def item_lines(item: Any) -> list[tuple[int, int, int, str]]:
                     _unpacked("I", item["ends"]), item["snippets"].split("\n"), strict=True))
 
 
-def _line_hashes(entry: tuple[str, Any]) -> list[int]:
-    return _unpacked("Q", entry[1]["hashes"])
+def _line_marks(entry: tuple[str, Any]) -> list[tuple[int, int]]:
+    return [(h, 0) for h in _unpacked("Q", entry[1]["hashes"])]
+
+
+def _in_at_least(group: tuple[int, list[int]], count: int) -> list[int]:
+    return [group[0]] if len(group[1]) >= count else []
 
 
 def _line_entries(entry: tuple[str, Any], often: frozenset[int]
