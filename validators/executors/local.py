@@ -145,10 +145,23 @@ def _stop_pool(pool: Any) -> None:
     """Ctrl-C, SIGTERM or an error: end the workers now (they ignore SIGINT, and the interpreter's
     exit would otherwise wait for them to finish their files), then wait for the pool's manager
     thread, which marks the unfinished futures broken and exits. No future is cancelled first:
-    the manager thread would then fail on a cancelled one (``InvalidStateError`` traceback)."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    the manager thread would then fail on a cancelled one (``InvalidStateError`` traceback).
+
+    A worker ended while it was sending a result leaves half a message in the result pipe, and
+    the manager thread waiting for the rest forever (this process holds the pipe's write end
+    too, so it never reads an end of file): once the workers are gone, that write end is closed,
+    so the read ends and the pool is seen broken (seen as a hang of the suite, 1 run in ~10)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None and all(not process.is_alive() for process in processes):
+        with contextlib.suppress(Exception):
+            writer.close()
     pool.shutdown(wait=True)
 
 
