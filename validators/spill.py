@@ -1,7 +1,7 @@
 """What the corpus rules collected, kept on disk between the per-document and the corpus stage.
 
 A local run holds every document's outcome until the corpus-wide stage: without this, what the
-corpus rules collected (n-gram sets, annotated lines, line hashes: about 2.5 bytes per byte of a
+corpus rules collected (n-gram sets, annotated lines, line hashes: about 2.2 bytes per byte of a
 generated corpus) stayed in the parent's memory the whole run, every rule's at once. Here the
 worker packs it data-only, as a cache entry keeps it (:func:`validators.cache.pack_collected`),
 the parent appends those bytes to one anonymous temporary file (unlinked when made: nothing in
