@@ -259,7 +259,7 @@ def test_grouping_only_the_contexts_a_first_pass_keeps_loses_no_finding(
     kept = hits(rules, rule_id, texts)
     assert kept  # the variation added above is found
     for module in (tag_type_variation, boundary_variation):
-        monkeypatch.setattr(module, "contexts_with", lambda *a, **k: _Everything())
+        monkeypatch.setattr(module, "keys_where", lambda *a, **k: _Everything())
     assert hits(rules, rule_id, texts) == kept
 
 

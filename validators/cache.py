@@ -458,6 +458,18 @@ def unpack_corpus(result: DocumentResult, key: str) -> list[Finding] | None:
             for f, i in zip(result.findings, group_of, strict=True)]
 
 
+def _corpus_entry(cache: ResultCache | None, rule_ids: Iterable[str],
+                  documents: Iterable[tuple[str, str]], kind: str = "") -> tuple[str, str] | None:
+    """(slot, key) of the corpus-wide entry of ``kind`` for these rules over these documents, or
+    None when there is nothing to keep: no cache, no rule, or a document without a content hash."""
+    rule_ids = sorted(rule_ids)
+    documents = list(documents)
+    if cache is None or not rule_ids or not all(content for _, content in documents):
+        return None
+    return (corpus_slot(cache.fingerprint, [kind + rule_id for rule_id in rule_ids]),
+            corpus_key(documents))
+
+
 def cached_corpus_findings(cache: ResultCache | None, rule_ids: Iterable[str],
                            documents: Iterable[tuple[str, str]], focus: set[str] | frozenset[str] | None,
                            finish: Callable[[set[str] | None], list[Finding]]) -> list[Finding]:
@@ -466,11 +478,10 @@ def cached_corpus_findings(cache: ResultCache | None, rule_ids: Iterable[str],
     ``finish(None)`` stored for the next run. Corpus checks report a focused run's groups on
     the focused documents only, so the whole corpus's findings filtered by path are exactly
     what ``finish(focus)`` gives."""
-    rule_ids = sorted(rule_ids)
-    documents = list(documents)
-    if cache is None or not rule_ids or not all(content for _, content in documents):
+    named = _corpus_entry(cache, rule_ids, documents)
+    if cache is None or named is None:
         return finish(None if focus is None else set(focus))
-    slot, key = corpus_slot(cache.fingerprint, rule_ids), corpus_key(documents)
+    slot, key = named
     found = cache.lookup_corpus(slot, key)
     if found is None:
         found = finish(None)
@@ -486,18 +497,15 @@ def cached_corpus_summary(cache: ResultCache | None, rule_ids: Iterable[str],
     corpus-wide findings under the same key, so a re-run over an unchanged corpus neither
     decodes what the rules collected nor searches the corpus again. A focused run's summary is
     the whole corpus's too."""
-    rule_ids = sorted(rule_ids)
-    documents = list(documents)
-    if cache is None or not rule_ids or not all(content for _, content in documents):
+    named = _corpus_entry(cache, rule_ids, documents, "summary ")
+    if cache is None or named is None:
         return summarize()
-    slot = corpus_slot(cache.fingerprint, [f"summary {rule_id}" for rule_id in rule_ids])
-    key = corpus_key(documents)
+    slot, key = named
     result = cache.lookup_corpus_entry(slot)
-    data = result.collected if result is not None else None
-    if (data is not None and result is not None and result.path == "" and not result.findings
-            and data.keys() == {"key", "summary"} and data["key"] == key
-            and type(data["summary"]) is dict):
-        return dict(data["summary"])
+    if (result is not None and result.path == "" and not result.findings
+            and result.collected.keys() == {"key", "summary"} and result.collected["key"] == key
+            and type(result.collected["summary"]) is dict):
+        return dict(result.collected["summary"])
     summary = summarize()
     cache.store_corpus_entry(slot, DocumentResult("", [], {}, {"key": key, "summary": summary}))
     return summary

@@ -60,6 +60,15 @@ class CorpusOps(Protocol):
     def share(self, value: Any) -> Any: ...
 
 
+def keys_where(ops: CorpusOps, ds: Any, keep: Callable[..., Iterable[Any]], *args: Any
+               ) -> frozenset[Any]:
+    """The keys of ``ds`` (``(key, value)`` elements) whose grouped values pass ``keep``
+    (``keep((key, values), *args)`` gives ``[key]`` or nothing): the first pass of a plan that
+    groups only the few keys that can make a finding. Small keys and values travel (hashes,
+    tags, lengths), not the places and texts, and only the kept keys reach the client."""
+    return frozenset(ops.gather(ops.flat_map(ops.group(ds), keep, *args)))
+
+
 class LocalOps:
     """The primitives over lists in this process: what ``finish`` and the local executor use."""
 

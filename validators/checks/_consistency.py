@@ -188,11 +188,3 @@ def context_hash(key: tuple[str, ...]) -> int:
     import xxhash  # lazy: a run without annotated documents never needs it
 
     return xxhash.xxh3_64_intdigest("\0".join(key).encode("utf-8", "surrogatepass"))
-
-
-def contexts_with(ops: Any, items: Any, emit: Any, *args: Any, keep: Any) -> frozenset[int]:
-    """The context hashes worth grouping: ``emit(entry, *args)`` gives ``(context hash, value)``
-    for each occurrence, ``keep((hash, values))`` gives ``[hash]`` for a context whose values
-    can make a finding. Ints and short values travel, not the occurrences' places and texts (a
-    corpus has a million contexts and a few hundred such)."""
-    return frozenset(ops.gather(ops.flat_map(ops.group(ops.flat_map(items, emit, *args)), keep)))

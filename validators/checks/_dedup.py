@@ -228,11 +228,9 @@ def _scheme_kwargs() -> dict[str, Any]:
 def jaccard(a: Any, b: Any) -> tuple[float, float]:
     """Exact (Jaccard, containment) of two sorted unique hash arrays; containment is the share of
     the smaller set found in the larger (1.0 for a truncated copy)."""
-    import numpy as np
-
     if not len(a) or not len(b):
         return 0.0, 0.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    inter = shared_count(a, b)
     union = len(a) + len(b) - inter
     return inter / union, inter / min(len(a), len(b))
 

@@ -37,7 +37,7 @@ from validators.checks import (
 )
 from validators.checks import _dedup as dedup
 from validators.checks._consistency import is_han
-from validators.corpus_ops import CorpusOps
+from validators.corpus_ops import CorpusOps, keys_where
 from validators.document import Document
 from validators.findings import Hit, Related
 
@@ -112,8 +112,7 @@ class BoilerplateCheck(CorpusCheckType):
         # first the lines found in at least min_count documents (line hashes only, grouped where
         # the data is: a corpus's half a million lines never reach the client): of those a few
         # thousand recur, and only their occurrences are grouped with their places
-        often = frozenset(ops.gather(ops.flat_map(ops.group(ops.flat_map(items, _line_marks)),
-                                                  _in_at_least, options.min_count)))
+        often = keys_where(ops, ops.flat_map(items, _line_marks), _in_at_least, options.min_count)
         if not often:
             return []
         recurring = dict(ops.gather(ops.flat_map(ops.group(ops.flat_map(

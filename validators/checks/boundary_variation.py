@@ -30,13 +30,12 @@ from validators.checks._consistency import (
     MAX_RELATED,
     by_line,
     context_hash,
-    contexts_with,
     describe_places,
     option_words,
     span_columns,
 )
 from validators.checks.untagged_connective import connective_item
-from validators.corpus_ops import CorpusOps
+from validators.corpus_ops import CorpusOps, keys_where
 from validators.document import Document
 from validators.findings import Hit, Related
 from validators.lexicons import Lexicon
@@ -72,8 +71,8 @@ class BoundaryVariationCheck(CorpusCheckType):
         words = option_words(options)
         # first which anchored contexts hold two cuts (under one key a cut is its length): of a
         # million contexts a few hundred do, and only those are grouped with their places
-        cut = contexts_with(ops, items, _cut_lengths, options.context, options.window,
-                            keep=_two_lengths)
+        cut = keys_where(ops, ops.flat_map(items, _cut_lengths, options.context, options.window),
+                         _two_lengths)
         if not cut:
             return []
         found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
@@ -126,14 +125,13 @@ def _anchored(entry: tuple[str, Any], context: int, window: int,
     hits."""
     path, item = entry
     spans = by_line(list(item["spans"]))
-    lines = dict(item["lines"])
     out: list[tuple[tuple[str, str, str], Place]] = []
     for line, start, end, tag, at_start, at_end in _keys(item, context, window):
         wanted = [key for key in (at_start, at_end) if context_hash(key) in cut]
         if not wanted:
             continue
         column, end_column = span_columns(spans[line], start, end, tag)
-        place = (path, line, column, end_column, tag, lines[line][start:end])
+        place = (path, line, column, end_column, tag, at_start[2][:end - start])  # (its text)
         out.extend((key, place) for key in wanted)
     return out
 

@@ -29,13 +29,12 @@ from validators.checks._consistency import (
     MAX_RELATED,
     by_line,
     context_hash,
-    contexts_with,
     describe_places,
     sentence_around,
     span_columns,
 )
 from validators.checks.untagged_connective import connective_item
-from validators.corpus_ops import CorpusOps
+from validators.corpus_ops import CorpusOps, keys_where
 from validators.document import Document
 from validators.findings import Hit, Related
 from validators.pairing import pair_markers
@@ -81,7 +80,7 @@ class TagTypeVariationCheck(CorpusCheckType):
         tags make hits."""
         # first which contexts hold both tags: of half a million tagged occurrences a few
         # thousand are in one, and only those are grouped with their places
-        both = contexts_with(ops, items, _context_tags, options.context, keep=_both_tags)
+        both = keys_where(ops, ops.flat_map(items, _context_tags, options.context), _both_tags)
         if not both:
             return []
         found = ops.gather(ops.flat_map(ops.group(ops.flat_map(
@@ -92,10 +91,10 @@ class TagTypeVariationCheck(CorpusCheckType):
 
 
 def _occurrences(item: Any, width: int
-                 ) -> Iterator[tuple[int, int, int, str, tuple[str, str, str], str, str]]:
-    """``(line, start, end, tag, (before, form, after), partner, role)`` of each tagged
-    occurrence, ``width`` characters of context either side; an unpaired <a> is left out (it is
-    PAIR001's finding)."""
+                 ) -> Iterator[tuple[int, int, int, str, tuple[str, str, str], str, str, str]]:
+    """``(line, start, end, tag, (before, form, after), partner, role, line text)`` of each
+    tagged occurrence, ``width`` characters of context either side; an unpaired <a> is left out
+    (it is PAIR001's finding)."""
     lines = dict(item["lines"])
     partners = {(line, start): (partner, role) for line, start, partner, role in item["partners"]}
     for line, start, end, tag in item["spans"]:
@@ -105,11 +104,11 @@ def _occurrences(item: Any, width: int
         text = lines[line]
         yield (line, start, end, tag,
                (text[max(0, start - width):start], text[start:end], text[end:end + width]),
-               partner, role)
+               partner, role, text)
 
 
 def _context_tags(entry: tuple[str, Any], width: int) -> list[tuple[int, str]]:
-    return [(context_hash(key), tag) for _, _, _, tag, key, _, _ in _occurrences(entry[1], width)]
+    return [(context_hash(key), tag) for _, _, _, tag, key, *_ in _occurrences(entry[1], width)]
 
 
 def _both_tags(group: tuple[int, list[str]]) -> list[int]:
@@ -122,13 +121,11 @@ def _keyed(entry: tuple[str, Any], width: int, ends: str,
     (``width`` characters before, form, ``width`` after); a paired <a> with its partner, a
     <cand> with the rest of its sentence either side (the partner search)."""
     path, item = entry
-    lines = dict(item["lines"])
     spans = by_line(list(item["spans"]))
     out = []
-    for line, start, end, tag, key, partner, role in _occurrences(item, width):
+    for line, start, end, tag, key, partner, role, text in _occurrences(item, width):
         if context_hash(key) not in both:
             continue
-        text = lines[line]
         column, end_column = span_columns(spans[line], start, end, tag)
         before, after = (sentence_around(text, start, end, ends, SENTENCE_SNIPPET) if tag == "cand"
                          else ("", ""))

@@ -183,14 +183,15 @@ def _span_texts(item: Any) -> Iterator[str]:
         yield lines[line][start:end]
 
 
-def untagged_occurrences(item: Any, vocab: Vocabulary) -> Iterator[tuple[int, int, int, str]]:
+def untagged_occurrences(item: Any, vocab: Vocabulary, spans: dict[int, LineSpans] | None = None
+                         ) -> Iterator[tuple[int, int, int, str]]:
     """``(line, start, end, form)`` of every untagged occurrence of a form of ``vocab`` (0-based
     plain columns): outside every span, not taken by another word (:func:`_claimed`)."""
     forms, words, firsts, _, longest_word, word_firsts, word_lengths = vocab
     if not forms:
         return
     first_chars, lengths = _scanner(firsts, frozenset(map(len, forms)))
-    spans = by_line(list(item["spans"]))
+    spans = by_line(list(item["spans"])) if spans is None else spans  # (the caller's, if made)
     for line_no, text in item["lines"]:
         line_spans: list[tuple[int, int, str]] = spans.get(line_no, [])
         starts = [s for s, _, _ in line_spans]
@@ -259,7 +260,7 @@ def _occurrences(entry: tuple[str, Any], vocab: Vocabulary,
             column, end_column = span_columns(spans[line_no], start, end, tag)
             out.append((form, ("t", path, line_no, column, end_column,
                                *around(text, start, end, context))))
-    for line_no, start, end, form in untagged_occurrences(item, vocab):
+    for line_no, start, end, form in untagged_occurrences(item, vocab, spans):
         text = lines[line_no]
         column = raw_column(spans.get(line_no, LineSpans()), start)
         out.append((form, ("u", path, line_no, column, column + end - start,
