@@ -311,7 +311,7 @@ def make_plan(files: Sequence[CorpusFile], ruleset: RuleSet, settings: Settings,
 def spills(settings: Settings, finish_rules: RuleSet) -> bool:
     """Whether the run keeps what the corpus rules collect on disk (validators.spill): a local
     run with corpus rules; a Dask run's corpus stage reads the outcomes' data on the cluster."""
-    return settings.executor == "local" and any(True for _ in finish_rules.corpus_rules())
+    return settings.executor == "local" and bool(finish_rules.corpus_rules())
 
 
 def corpus_cache(plan: Plan) -> ResultCache | None:

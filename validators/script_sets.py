@@ -457,14 +457,11 @@ def lines_with(script: str, doc: Any) -> list[int]:
     text = masked(doc.plain_text)
     starts = doc.line_starts
     found: list[int] = []
-    line_end = -1
-    for match in pattern.finditer(text):
-        if match.start() <= line_end:
-            continue  # this line is already in
+    match = pattern.search(text)
+    while match is not None:  # the first such character of a line, then on from the next line
         found.append(max(bisect.bisect_right(starts, match.start()) - 1, 0))
         line_end = text.find("\n", match.start())
-        if line_end < 0:
-            line_end = len(text)
+        match = pattern.search(text, line_end + 1) if line_end >= 0 else None
     astral = {max(bisect.bisect_right(starts, m.start()) - 1, 0)
               for m in ASTRAL.finditer(text) if m.group() in own}
     return sorted(set(found) | astral) if astral else found
