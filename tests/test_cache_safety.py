@@ -322,10 +322,13 @@ def test_processes_creating_the_key_at_once_end_with_one_key(tmp_path: Path) -> 
 
 def same(a: Any, b: Any) -> bool:
     """Equal and of the same types all the way down (True is not 1, a tuple is not a list); a
-    cached result's collected data (decoded per rule when asked for) is compared value by value."""
+    cached result's collected data (decoded per rule when asked for) and its findings (kept
+    packed until read) are compared value by value."""
     from validators.cache import PackedCollected
+    from validators.finding_blocks import FindingBlock
 
-    a, b = (dict(x) if isinstance(x, PackedCollected) else x for x in (a, b))
+    a, b = (dict(x) if isinstance(x, PackedCollected) else list(x) if isinstance(x, FindingBlock)
+            else x for x in (a, b))
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):

@@ -64,13 +64,14 @@ from validators import __version__
 from validators.atomic import write_bytes_atomic
 from validators.document import Document
 from validators.engine import DocumentResult
-from validators.findings import DuplicateGroup, Finding, Related
+from validators.finding_blocks import block_data, block_from_data, pack_findings
+from validators.findings import DuplicateGroup, Finding
 from validators.rules import RuleSet
 from validators.userkey import KEY_DIR_ENV, code_fingerprint, load_key
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
-FORMAT = "v3"                      # bump when the entry layout changes
-LEGACY_FORMATS = ("v1", "v2")      # older layouts (v1: pickles), removed when the cache is written
+FORMAT = "v4"                      # bump when the entry layout changes
+LEGACY_FORMATS = ("v1", "v2", "v3")      # older layouts (v1: pickles), removed when the cache is written
 MAGIC = b"CVCACHE2"
 KEY_ID_SIZE = 8
 DIGEST_SIZE = 32                   # HMAC-SHA256
@@ -151,14 +152,14 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
 # and string-keyed dicts as they are; the rest is a one-key object whose key starts with DEL (a
 # control character JSON leaves unescaped; a real dict with such a key is written in the general
 # map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fb": [offset, length]} bytes
-# in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. A finding is a list that
-# names its rule by index in the header's "rules" (rule, name, category, severity) and its path
-# as null when it is the document's own: a document's findings repeat both.
+# in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings are the block
+# of validators.finding_blocks ("rules", "items": their JSON text, last in the blob area, "counts",
+# "own"), kept packed when the entry is read.
 
 _TAG = "\x7f"
 _TUPLE, _BYTES, _MAP = _TAG + "t", _TAG + "b", _TAG + "m"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_RESULT_KEYS = {"path", "rules", "findings", "stats", "collected"}
+_RESULT_KEYS = {"path", "rules", "items", "counts", "own", "stats", "collected"}
 
 
 def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
@@ -185,29 +186,9 @@ def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
 def pack_result(result: DocumentResult) -> bytes:
     """The data-only form of a result (unauthenticated): 4-byte header length, JSON, blobs.
     Raises TypeError for a value outside the types above (such a result is not cached)."""
-    if type(result.path) is not str:
-        raise TypeError("a result path must be a str")
+    block = pack_findings(result.path, result.findings)
     blobs: list[bytes] = []
     size = [0]
-    rules: dict[tuple[str, str, str, str], int] = {}
-    findings = []
-    for f in result.findings:
-        rule = (f.rule, f.name, f.category, f.severity)
-        if not (type(f.rule) is str and type(f.name) is str and type(f.category) is str
-                and type(f.severity) is str and type(f.path) is str and type(f.message) is str
-                and type(f.context) is str and type(f.fingerprint) is str and type(f.line) is int
-                and type(f.column) is int and type(f.end_line) is int
-                and type(f.end_column) is int) or not all(
-                type(r.path) is str and type(r.line) is int for r in f.related):
-            raise TypeError("a finding with a field of the wrong type")
-        item = [rules.setdefault(rule, len(rules)), None if f.path == result.path else f.path,
-                f.line, f.column, f.end_line, f.end_column, f.message, f.context, f.fingerprint,
-                [[r.path, r.line] for r in f.related]]
-        if f.unlisted:  # the findings of this rule and file past the listing cap (counted)
-            if type(f.unlisted) is not int:
-                raise TypeError("a finding with a field of the wrong type")
-            item.append(f.unlisted)
-        findings.append(item)
     collected = []  # [[rule id, each rule's part: a JSON text of its own, among the blobs]]
     for rule_id, value in result.collected.items():
         if type(rule_id) is not str:
@@ -215,8 +196,10 @@ def pack_result(result: DocumentResult) -> bytes:
         part = json.dumps(_pack(value, blobs, size), ensure_ascii=False, separators=(",", ":"),
                           allow_nan=True).encode("utf-8", "surrogatepass")
         collected.append([rule_id, _pack(part, blobs, size)])
-    header = {"path": result.path, "rules": [list(rule) for rule in rules], "findings": findings,
-              "stats": _pack(result.stats, blobs, size), "collected": collected}
+    stats = _pack(result.stats, blobs, size)
+    # the findings' text last: a cached result keeps the blob area before it for its collected data
+    header = {"path": result.path, "stats": stats, "collected": collected,
+              **_pack(block_data(block), blobs, size)}
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
     data = text.encode("utf-8", "surrogatepass")
     return b"".join([len(data).to_bytes(4, "big"), data, *blobs])
@@ -252,38 +235,6 @@ def _unpacker(area: memoryview) -> Any:
     return hook
 
 
-def _rule_table(rules: Any) -> list[list[str]]:
-    if type(rules) is not list or not all(
-            type(rule) is list and len(rule) == 4 and all(type(v) is str for v in rule)
-            for rule in rules):
-        raise ValueError("malformed rule table")
-    return rules
-
-
-def _finding(item: Any, rules: list[list[str]], own_path: str) -> Finding:
-    if type(item) is not list or len(item) not in (10, 11):
-        raise ValueError("malformed finding")
-    index, path, line, column, end_line, end_column, message, context, print_, related = item[:10]
-    unlisted = item[10] if len(item) == 11 else 0
-    if type(unlisted) is not int or unlisted < 0:
-        raise ValueError("malformed finding")
-    # spelled out rather than all(...): this runs once per cached finding of a warm run
-    if not (type(index) is int and 0 <= index < len(rules) and (path is None or type(path) is str)
-            and type(line) is int and type(column) is int and type(end_line) is int
-            and type(end_column) is int and type(message) is str and type(context) is str
-            and type(print_) is str and type(related) is list):
-        raise ValueError("malformed finding")
-    pairs: tuple[Related, ...] = ()
-    if related:
-        if not all(type(pair) is list and len(pair) == 2 and type(pair[0]) is str
-                   and type(pair[1]) is int for pair in related):
-            raise ValueError("malformed related location")
-        pairs = tuple(Related(p, n) for p, n in related)
-    rule, name, category, severity = rules[index]
-    return Finding(rule, name, category, severity, own_path if path is None else path, line,
-                   column, end_line, end_column, message, context, print_, pairs, unlisted)
-
-
 def unpack_result(data: bytes | memoryview) -> DocumentResult:
     """The inverse of :func:`pack_result`; ValueError (or TypeError) for anything else."""
     view = memoryview(data)
@@ -296,19 +247,17 @@ def unpack_result(data: bytes | memoryview) -> DocumentResult:
     header = json.loads(text, object_hook=_unpacker(view[4 + size:]))
     if type(header) is not dict or header.keys() != _RESULT_KEYS:
         raise ValueError("not a result")
-    path, findings = header["path"], header["findings"]
-    stats, collected = header["stats"], header["collected"]
-    if type(path) is not str or type(findings) is not list or type(stats) is not dict \
+    path, stats, collected = header["path"], header["stats"], header["collected"]
+    if type(path) is not str or type(stats) is not dict \
             or type(collected) is not list or not all(
                 type(pair) is list and len(pair) == 2 and type(pair[0]) is str
                 and type(pair[1]) is bytes for pair in collected):
         raise ValueError("not a result")
     if len({rule_id for rule_id, _ in collected}) != len(collected):
         raise ValueError("not a result")
-    rules = _rule_table(header["rules"])
-    area = bytes(view[4 + size:]) if collected else b""
-    return DocumentResult(path, [_finding(item, rules, path) for item in findings], stats,
-                          PackedCollected(dict(collected), area))
+    block = block_from_data(path, header["rules"], header["items"], header["counts"], header["own"])
+    area = bytes(view[4 + size:len(view) - len(block.items)]) if collected else b""
+    return DocumentResult(path, block, stats, PackedCollected(dict(collected), area))
 
 
 class _PackedValue:

@@ -370,7 +370,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                     sys.stdout.write(unified_diff(fixed))
         for line in summary_lines(fixes, written=not args.diff):
             sys.stderr.write(f"corpus-validate: {line}\n")
-        reported = {f.rule for f in result.findings}
+        from validators.finding_blocks import Findings
+
+        reported = {rule for rule, *_ in Findings.of(result.findings).weights()}
         hidden = [] if args.unsafe_fixes else [r for r in unsafe_fixes_left(ruleset) if r in reported]
         if hidden:  # as ruff: say that more could be fixed, and how
             sys.stderr.write(f"corpus-validate: {', '.join(hidden)} can fix what it reports, unsafely "

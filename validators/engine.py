@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -114,7 +114,8 @@ class DocumentResult:
     """What the per-document stage returns (picklable): findings, statistics, collected data."""
 
     path: str
-    findings: list[Finding]
+    # a list as the checks make it; a FindingBlock once packed (by the worker, or in the cache)
+    findings: Sequence[Finding]
     stats: dict[str, Any] = field(default_factory=dict)
     # rule id -> corpus-check data (a cached result's stays packed until asked for)
     collected: Mapping[str, Any] = field(default_factory=dict)

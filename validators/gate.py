@@ -143,7 +143,7 @@ def apply_baseline_file(result: RunResult, path: Path, focus: set[str] | frozens
     """A new result with only the findings not in the baseline ``path``; its summary records
     new/baselined/stale."""
     baseline = load_baseline(path)
-    outcome = apply_baseline(result.findings, baseline, set(focus) if focus is not None else None,
+    outcome = apply_baseline(list(result.findings), baseline, set(focus) if focus is not None else None,
                              checked={d.path for d in result.documents})
     return replace(result, findings=outcome.new,
                    extra_summary={**result.extra_summary, "baseline": outcome.summary(str(path))})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,6 +28,7 @@ from validators.document import Document
 from validators.engine import DocumentResult, check_document
 from validators.executors import Executor, executor_for
 from validators.facts import DocumentFacts
+from validators.finding_blocks import FindingBlock, Findings, pack_findings
 from validators.findings import SEVERITY_RANK, Finding, duplicate_groups_summary
 from validators.fix import FixResult, fix_file
 from validators.load import decode, read_bytes
@@ -46,7 +47,7 @@ Progress = Callable[..., None] | None
 class RunResult:
     """What a run found; built once, then only read (reporters, the gate, the baseline)."""
 
-    findings: list[Finding]
+    findings: Sequence[Finding]  # made a Findings; a list is taken as it is (in report order)
     documents: list[DocumentResult]
     ruleset: RuleSet
     extra_summary: dict[str, Any] = field(default_factory=dict)
@@ -54,18 +55,23 @@ class RunResult:
     fixes: tuple[FixResult, ...] = ()  # --fix/--diff: what was (or would be) changed
     rows: tuple[Any, ...] = ()         # tables.extract.DocumentRows of each file (``extract``)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", Findings.of(self.findings))
+
     def summary(self) -> dict[str, Any]:
         """Counts of every finding, listed or not: a finding that carries ``unlisted`` (the
         engine's listing cap) counts for itself and the hits it stands for."""
         by_severity: Counter[str] = Counter()
         by_rule: Counter[str] = Counter()
         by_category: Counter[str] = Counter()
-        for f in self.findings:
-            weight = 1 + f.unlisted
-            by_severity[f.severity] += weight
-            by_rule[f.rule] += weight
-            by_category[f.category] += weight
-        unlisted = sum(f.unlisted for f in self.findings)
+        listed = 0
+        findings = Findings.of(self.findings)
+        for (rule, _, category, severity), (count, weight) in findings.weights().items():
+            by_severity[severity] += weight
+            by_rule[rule] += weight
+            by_category[category] += weight
+            listed += count
+        unlisted = sum(by_severity.values()) - listed
         stats = [d.stats for d in self.documents]
         return {
             "documents": len(self.documents),
@@ -74,21 +80,22 @@ class RunResult:
             "spans": sum(s.get("spans", 0) for s in stats),
             "pairs": sum(s.get("pairs", 0) for s in stats),
             "annotated_documents": sum(1 for s in stats if s.get("annotated")),
-            "findings": len(self.findings) + unlisted,
-            **({"listed_findings": len(self.findings)} if unlisted else {}),
+            "findings": listed + unlisted,
+            **({"listed_findings": listed} if unlisted else {}),
             "by_severity": {sev: by_severity.get(sev, 0) for sev in ("error", "warning", "info")},
             "by_rule": dict(sorted(by_rule.items())),
             "by_category": dict(sorted(by_category.items())),
-            **duplicate_groups_summary(self.findings),
+            **duplicate_groups_summary(findings.with_groups()),
             **self.extra_summary,
         }
 
 
-def exit_code(findings: list[Finding], fail_on: str) -> int:
+def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
     if fail_on == "never":
         return 0
     threshold = SEVERITY_RANK[fail_on]
-    return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in findings) else 0
+    return 1 if any(SEVERITY_RANK[severity] >= threshold
+                    for _, _, _, severity in Findings.of(findings).weights()) else 0
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
             result = check_document(doc, part.rules, timings, sentence_end=settings.sentence_end,
                                     script_thresholds=settings.script_thresholds,
                                     tag_dependents=settings.tag_dependents)
+            result = packed_findings(result)
             if cache is not None and key is not None:
                 cache.store(key, result)
         if cache is not None:
@@ -187,7 +195,7 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
             delta += [(index, name, n - before.get(name, 0)) for name, n in after.items()
                       if n != before.get(name, 0)]
         results.append(result)
-    combined = combined_result(corpus_file.path, results, focused)
+    combined = packed_findings(combined_result(corpus_file.path, results, focused))
     if task.pack_collected and combined.collected and not isinstance(combined.collected,
                                                                      PackedCollected):
         with contextlib.suppress(TypeError, ValueError):  # (a value the packer refuses: as it is)
@@ -201,12 +209,28 @@ def process_document(corpus_file: CorpusFile, task: DocumentTask) -> DocumentOut
                            tuple(sorted((timings or {}).items())))
 
 
+def packed_findings(result: DocumentResult) -> DocumentResult:
+    """``result`` with its findings as one block (validators.finding_blocks): bytes, not ~700
+    bytes of objects each, from the worker to the report. Findings that carry a duplicate group
+    (which a block does not keep) or a field the packer refuses stay as they are."""
+    if isinstance(result.findings, FindingBlock) or any(f.group is not None for f in result.findings):
+        return result
+    try:
+        return replace(result, findings=pack_findings(result.path, result.findings))
+    except TypeError:
+        return result
+
+
 def combined_result(path: str, results: Sequence[DocumentResult], focused: bool) -> DocumentResult:
     """One document's result from its parts' (each part a share of the rule set): their findings
-    when the document is in focus, the first part's statistics (every part computes the same),
-    what the corpus rules collected (only the corpus part collects: its mapping is kept as it is,
-    so that a cached part stays packed until a corpus stage asks for it)."""
-    findings = [f for result in results for f in result.findings] if focused else []
+    when the document is in focus (one part's block as it is), the first part's statistics (every
+    part computes the same), what the corpus rules collected (only the corpus part collects: its
+    mapping is kept as it is, so that a cached part stays packed until a corpus stage asks for
+    it)."""
+    findings: Sequence[Finding] = []
+    if focused:
+        findings = results[0].findings if len(results) == 1 else [
+            f for result in results for f in result.findings]
     collected: Mapping[str, Any] = {}
     for result in results:
         if result.collected:
@@ -367,7 +391,11 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
         if plan.task.fix == "diff":
             return RunResult([], [], ruleset, dict(extra or {}), settings.fail_on, fixes)
         rows = tuple(o.rows for o in outcomes if o.rows is not None)
-        findings = [f for o in outcomes for f in o.result.findings]
+        blocks = [o.result.findings for o in outcomes
+                  if isinstance(o.result.findings, FindingBlock) and o.result.findings.own_path]
+        findings = [f for o in outcomes if not (isinstance(o.result.findings, FindingBlock)
+                                                and o.result.findings.own_path)
+                    for f in o.result.findings]
         corpus_rules = list(plan.finish_rules.corpus_rules())
 
         def finish(focus: set[str] | None) -> list[Finding]:
@@ -401,14 +429,14 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
     finally:
         if owned:
             ex.close()
-    findings.sort(key=Finding.sort_key)
+    findings.sort(key=Finding.sort_key)  # the blocks' findings merge in as a reporter reads
     if settings.profile_path:
         _write_profile(settings.profile_path, timings, len(plan.files), settings.jobs,
                        int(info.get("workers", 0)), time.perf_counter() - started)
     documents = [o.result for o in outcomes
                  if not focused_documents or settings.in_focus(o.path)]
-    return RunResult(findings, documents, ruleset, {**dict(extra or {}), **corpus_summary}, settings.fail_on,
-                     fixes, rows)
+    return RunResult(Findings(findings, blocks), documents, ruleset,
+                     {**dict(extra or {}), **corpus_summary}, settings.fail_on, fixes, rows)
 
 
 PREPASS_GIVE_UP = 64  # misses in a row after which the cache look-ups are left to the workers

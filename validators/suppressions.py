@@ -235,7 +235,7 @@ class FileNames:
         return self._names[key]
 
 
-def apply_suppressions(findings: list[Finding], suppressions: Suppressions, files: Iterable[Any],
+def apply_suppressions(findings: Iterable[Finding], suppressions: Suppressions, files: Iterable[Any],
                        judge: bool, tag_breaking: frozenset[str] = frozenset()) -> SuppressionOutcome:
     """Split ``findings`` into kept and hidden; count what each suppression hides. A finding that
     several suppressions cover counts for each of them (none of them is dead), once in the total.

@@ -130,9 +130,12 @@ class LocalExecutor(Executor):
                 finally:
                     if blocking:
                         signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
-                # results in file order; the futures are never cancelled (see _stop_pool)
-                for future in futures:
-                    for outcome in future.result():
+                # results in file order; the futures are never cancelled (see _stop_pool). Each
+                # future is let go once read: a future keeps its result, and a chunk's outcomes
+                # (their packed data, before the run spills it) would otherwise stay to the end
+                futures.reverse()
+                while futures:
+                    for outcome in futures.pop().result():
                         task.count_cache(outcome)  # the workers' hits, misses, stores
                         yield outcome
         except BaseException:

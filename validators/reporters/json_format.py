@@ -11,6 +11,7 @@ only the braces are placed here. The summary is small and encoded as before.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any, TextIO
 
@@ -36,9 +37,11 @@ def report(result: Any, stream: TextIO) -> None:
     pieces = [head[:-2], ',\n  "findings": [']  # head ends with "\n}"
     size = sum(map(len, pieces))
     separator = "\n" + FINDING
-    findings = result.findings
-    for start in range(0, len(findings), BATCH):
-        for piece in encode_batch(findings[start:start + BATCH]):
+    found = iter(result.findings)  # (packed findings are decoded a document at a time)
+    any_finding = False
+    while batch := list(itertools.islice(found, BATCH)):
+        any_finding = True
+        for piece in encode_batch(batch):
             pieces.append(separator)
             pieces.append(piece)
             separator = ",\n" + FINDING
@@ -47,7 +50,7 @@ def report(result: Any, stream: TextIO) -> None:
             stream.write("".join(pieces))
             pieces.clear()
             size = 0
-    pieces.append("\n  ]\n}\n" if findings else "]\n}\n")
+    pieces.append("\n  ]\n}\n" if any_finding else "]\n}\n")
     stream.write("".join(pieces))
 
 

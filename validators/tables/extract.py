@@ -12,7 +12,7 @@ parsed once; the same parse feeds the rule checks (the ``findings`` table) and t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +118,7 @@ def connective_table_rows(rows: list[DocumentRows], options: dict[str, Any] | No
     return connective_rows(ops, ops.items(""), options or {})
 
 
-def build_frames(rows: list[DocumentRows], findings: list[Finding],
+def build_frames(rows: list[DocumentRows], findings: Iterable[Finding],
                  connective_options: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     return {
         "documents": frame("documents", [r.document for r in rows]),
@@ -133,7 +133,7 @@ def build_frames(rows: list[DocumentRows], findings: list[Finding],
 class Extraction:
     frames: dict[str, pd.DataFrame]
     plain_texts: dict[str, str]        # doc id -> plain text (for the text-at-offsets check)
-    findings: list[Finding]
+    findings: Sequence[Finding]
     sentence_end: str
 
 
