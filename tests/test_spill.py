@@ -121,3 +121,33 @@ def test_a_temporary_folder_that_fails_leaves_the_data_in_memory(
     result = run_check(files, ruleset)
     assert not any(isinstance(d.collected, SpilledCollected) for d in result.documents)
     assert [f.as_dict() for f in result.findings] == expected
+
+
+
+def test_a_corpus_rule_reads_each_spilled_document_as_its_plan_steps_reach_it(
+        monkeypatch: pytest.MonkeyPatch, sample_copy: Path) -> None:
+    """The corpus stage reads a document's part when a plan step reaches it and keeps nothing:
+    DUP002's reads are whole passes over the documents in path order, one per step that reads
+    its items (before, every document's part was decoded once, before the plan, and all of it
+    stayed in memory while the rule ran)."""
+    largest = max(sample_copy.glob("*.txt"), key=lambda p: p.stat().st_size)
+    (sample_copy / "near-copy.txt").write_bytes(largest.read_bytes() + "另加一行。\n".encode())
+    ruleset = build_ruleset(Config())
+    files = discover([str(sample_copy)])
+    reads: list[int] = []
+    read = SpilledCollected.__getitem__
+
+    def counting(self: SpilledCollected, rule_id: str) -> Any:
+        if rule_id == "DUP002":
+            reads.append(id(self))
+        return read(self, rule_id)
+
+    monkeypatch.setattr(SpilledCollected, "__getitem__", counting)
+    result = run_check(files, ruleset)
+    order = [id(d.collected) for d in sorted(result.documents, key=lambda d: d.path)
+             if isinstance(d.collected, SpilledCollected) and "DUP002" in d.collected]
+    assert len(order) > 2
+    passes, rest = divmod(len(reads), len(order))
+    assert rest == 0 and passes >= 3
+    assert reads == order * passes
+    assert any(f.rule == "DUP002" for f in result.findings)

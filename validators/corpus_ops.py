@@ -36,7 +36,7 @@ Contract for a plan:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from typing import Any, Protocol
 
 
@@ -69,40 +69,63 @@ def keys_where(ops: CorpusOps, ds: Any, keep: Callable[..., Iterable[Any]], *arg
     return frozenset(ops.gather(ops.flat_map(ops.group(ds), keep, *args)))
 
 
+class Items:
+    """One rule's ``(path, item)`` pairs, truthy items only, in path order, each item taken from
+    ``collected`` as an iteration reaches it: where ``collected`` reads a document's part from
+    the spill (validators.engine.CollectedOf), a plan's step holds one document's data at a
+    time, not every document's (DUP002's n-gram sets, the CON rules' contexts)."""
+
+    def __init__(self, collected: Mapping[str, Any]) -> None:
+        self._collected = collected
+        self._paths = sorted(collected)
+        self._size: int | None = None
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        collected = self._collected
+        for path in self._paths:
+            item = collected[path]
+            if item:
+                yield path, item
+
+    def __len__(self) -> int:
+        if self._size is None:
+            self._size = sum(1 for _ in self)
+        return self._size
+
+
 class LocalOps:
     """The primitives over lists in this process: what ``finish`` and the local executor use."""
 
-    def __init__(self, collected_by_rule: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, collected_by_rule: Mapping[str, Mapping[str, Any]]) -> None:
         self._collected = collected_by_rule
 
     @classmethod
-    def of(cls, collected: dict[str, Any], rule_id: str = "") -> LocalOps:
+    def of(cls, collected: Mapping[str, Any], rule_id: str = "") -> LocalOps:
         """Ops over one rule's ``{path: item}`` (as ``finish`` receives it), under ``rule_id``."""
         return cls({rule_id: collected})
 
-    def items(self, rule_id: str) -> list[tuple[str, Any]]:
-        collected = self._collected.get(rule_id, {})
-        return [(path, collected[path]) for path in sorted(collected) if collected[path]]
+    def items(self, rule_id: str) -> Items:
+        return Items(self._collected.get(rule_id, {}))
 
-    def flat_map(self, ds: list[Any], fn: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
+    def flat_map(self, ds: Iterable[Any], fn: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
         return [y for x in ds for y in fn(x, *args)]
 
-    def group(self, ds: list[tuple[Any, Any]]) -> list[tuple[Any, list[Any]]]:
+    def group(self, ds: Iterable[tuple[Any, Any]]) -> list[tuple[Any, list[Any]]]:
         groups: dict[Any, list[Any]] = {}
         for key, value in ds:
             groups.setdefault(key, []).append(value)
         return [(key, sorted(values)) for key, values in groups.items()]
 
-    def union(self, a: list[Any], b: list[Any]) -> list[Any]:
+    def union(self, a: Iterable[Any], b: Iterable[Any]) -> list[Any]:
         return [*a, *b]
 
-    def count(self, ds: list[Any]) -> int:
+    def count(self, ds: Sized) -> int:
         return len(ds)
 
-    def frequencies(self, ds: list[Any]) -> dict[Any, int]:
+    def frequencies(self, ds: Iterable[Any]) -> dict[Any, int]:
         return dict(Counter(ds))
 
-    def gather(self, ds: list[Any]) -> list[Any]:
+    def gather(self, ds: Iterable[Any]) -> list[Any]:
         return list(ds)
 
     def share(self, value: Any) -> Any:

@@ -189,6 +189,26 @@ def check_document(doc: Document, ruleset: RuleSet,
     return DocumentResult(doc.path, findings, stats, collected)
 
 
+class CollectedOf(Mapping[str, Any]):
+    """What one corpus rule collected, ``{path: item}``, each item fetched from its document's
+    result when asked for: a spilled part is read and decoded then (and not kept), so a rule's
+    plan decodes one document at a time (validators.corpus_ops.Items) instead of every
+    document's data before it starts."""
+
+    def __init__(self, results: Iterable[DocumentResult], rule_id: str) -> None:
+        self._rule_id = rule_id
+        self._parts = {r.path: r.collected for r in results if rule_id in r.collected}
+
+    def __getitem__(self, path: str) -> Any:
+        return self._parts[path][self._rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
 def finish_corpus(ruleset: RuleSet, results: list[DocumentResult],
                   focus: set[str] | None = None) -> list[Finding]:
     """Run the corpus-wide checks over what every document collected."""
@@ -196,7 +216,7 @@ def finish_corpus(ruleset: RuleSet, results: list[DocumentResult],
     for rule in ruleset.corpus_rules():
         check = rule.check
         assert isinstance(check, CorpusCheckType)
-        collected = {r.path: r.collected[rule.id] for r in results if rule.id in r.collected}
+        collected = CollectedOf(results, rule.id)
         occurrences: Counter[Any] = Counter()
         findings.extend(findings_from_hits(rule, None, check.finish(collected, rule.options, focus),
                                            "", occurrences))

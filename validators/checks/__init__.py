@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -176,7 +176,7 @@ class CorpusCheckType(CheckType):
         set (pre-commit, --changed-since), report only groups touching it."""
         raise NotImplementedError
 
-    def finish(self, collected: dict[str, Any], options: Any,
+    def finish(self, collected: Mapping[str, Any], options: Any,
                focus: set[str] | None = None) -> Iterable[Hit]:
         """``plan`` over one rule's ``{path: item}`` in this process."""
         ops = LocalOps.of(collected)

@@ -42,8 +42,10 @@ class Executor:
 
         # only the rules with a summary: the others' collected data is not read (a warm run's
         # stays packed in the cache entries)
-        collected = {rule.id: {o.result.path: o.result.collected[rule.id] for o in outcomes
-                               if rule.id in o.result.collected}
+        from validators.engine import CollectedOf
+
+        results = [o.result for o in outcomes]
+        collected = {rule.id: CollectedOf(results, rule.id)
                      for rule in ruleset.corpus_rules() if getattr(rule.check, "summary_key", "")}
         return summaries(LocalOps(collected), ruleset)
 
