@@ -445,3 +445,21 @@ def test_random_corpora_give_the_same_findings_everywhere(client: Any, rules: Ru
         expected = original(rules, collected, rule_id)
         assert planned(rules, local, rule_id) == expected, rule_id
         assert planned(rules, dask, rule_id) == expected, rule_id
+
+
+def test_local_data_sets_are_made_as_they_are_read_and_read_again_the_same() -> None:
+    """LocalOps.flat_map and items make their elements as a step reads them (a group never sits
+    beside the whole mapped list), and a data set read twice gives the same elements."""
+    calls: list[str] = []
+
+    def lines(entry: tuple[str, Any]) -> list[tuple[int, str]]:
+        calls.append(entry[0])
+        return [(h, entry[0]) for h in entry[1]["hashes"]]
+
+    ops = LocalOps.of({"b.txt": {"hashes": [1, 2]}, "a.txt": {"hashes": [2]}, "c.txt": None})
+    mapped = ops.flat_map(ops.items(""), lines)
+    assert calls == []
+    assert ops.group(mapped) == [(2, ["a.txt", "b.txt"]), (1, ["b.txt"])]
+    assert calls == ["a.txt", "b.txt"]  # path order; a falsy item is not an element
+    assert list(mapped) == [(2, "a.txt"), (1, "b.txt"), (2, "b.txt")] == list(mapped)
+    assert ops.count(mapped) == 3 and ops.count(ops.items("")) == 2

@@ -93,6 +93,24 @@ class Items:
         return self._size
 
 
+class Mapped:
+    """``flat_map``'s data set in this process: made as it is read, each time it is read (the
+    functions are pure), so the step that reads it (a ``group``, a ``gather``) never sits beside
+    the whole list of elements: DUP004's first pass maps half a million line hashes straight
+    into their groups."""
+
+    def __init__(self, ds: Iterable[Any], fn: Callable[..., Iterable[Any]], args: tuple[Any, ...]) -> None:
+        self._ds, self._fn, self._args = ds, fn, args
+
+    def __iter__(self) -> Iterator[Any]:
+        fn, args = self._fn, self._args
+        for x in self._ds:
+            yield from fn(x, *args)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class LocalOps:
     """The primitives over lists in this process: what ``finish`` and the local executor use."""
 
@@ -107,8 +125,8 @@ class LocalOps:
     def items(self, rule_id: str) -> Items:
         return Items(self._collected.get(rule_id, {}))
 
-    def flat_map(self, ds: Iterable[Any], fn: Callable[..., Iterable[Any]], *args: Any) -> list[Any]:
-        return [y for x in ds for y in fn(x, *args)]
+    def flat_map(self, ds: Iterable[Any], fn: Callable[..., Iterable[Any]], *args: Any) -> Mapped:
+        return Mapped(ds, fn, args)
 
     def group(self, ds: Iterable[tuple[Any, Any]]) -> list[tuple[Any, list[Any]]]:
         groups: dict[Any, list[Any]] = {}
