@@ -459,7 +459,22 @@ def test_local_data_sets_are_made_as_they_are_read_and_read_again_the_same() -> 
     ops = LocalOps.of({"b.txt": {"hashes": [1, 2]}, "a.txt": {"hashes": [2]}, "c.txt": None})
     mapped = ops.flat_map(ops.items(""), lines)
     assert calls == []
-    assert ops.group(mapped) == [(2, ["a.txt", "b.txt"]), (1, ["b.txt"])]
+    assert dict(ops.group(mapped)) == {2: ["a.txt", "b.txt"], 1: ["b.txt"]}
     assert calls == ["a.txt", "b.txt"]  # path order; a falsy item is not an element
     assert list(mapped) == [(2, "a.txt"), (1, "b.txt"), (2, "b.txt")] == list(mapped)
     assert ops.count(mapped) == 3 and ops.count(ops.items("")) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-3, 3)), max_size=40))
+def test_local_group_gives_each_key_once_with_its_values_sorted(pairs: list[tuple[int, int]]) -> None:
+    """A key with one value keeps it bare until read (most groups are singletons): read, every
+    key comes once with all its values sorted, as a dict of lists would give them, and again the
+    same when read twice."""
+    expected: dict[int, list[int]] = {}
+    for key, value in pairs:
+        expected.setdefault(key, []).append(value)
+    grouped = LocalOps({}).group(iter(pairs))  # one pass over its input
+    assert len(grouped) == len(expected)
+    assert dict(grouped) == {key: sorted(values) for key, values in expected.items()}
+    assert list(grouped) == list(grouped)

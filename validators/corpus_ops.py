@@ -111,6 +111,35 @@ class Mapped:
         return sum(1 for _ in self)
 
 
+class Grouped:
+    """``group``'s data set in this process: a key with one value keeps the bare value (most of
+    a plan's groups are singletons: 200 000 of DUP002's 205 000 band buckets over 9 000
+    documents), and each ``(key, sorted values)`` element is made as it is read. Keys with one
+    value come first, then the others, each in the order first seen."""
+
+    def __init__(self, ds: Iterable[tuple[Any, Any]]) -> None:
+        single: dict[Any, Any] = {}
+        several: dict[Any, list[Any]] = {}
+        for key, value in ds:
+            if key in several:
+                several[key].append(value)
+            elif key in single:
+                several[key] = [single.pop(key), value]
+            else:
+                single[key] = value
+        for values in several.values():
+            values.sort()
+        self._single, self._several = single, several
+
+    def __iter__(self) -> Iterator[tuple[Any, list[Any]]]:
+        for key, value in self._single.items():
+            yield key, [value]
+        yield from self._several.items()
+
+    def __len__(self) -> int:
+        return len(self._single) + len(self._several)
+
+
 class LocalOps:
     """The primitives over lists in this process: what ``finish`` and the local executor use."""
 
@@ -128,11 +157,8 @@ class LocalOps:
     def flat_map(self, ds: Iterable[Any], fn: Callable[..., Iterable[Any]], *args: Any) -> Mapped:
         return Mapped(ds, fn, args)
 
-    def group(self, ds: Iterable[tuple[Any, Any]]) -> list[tuple[Any, list[Any]]]:
-        groups: dict[Any, list[Any]] = {}
-        for key, value in ds:
-            groups.setdefault(key, []).append(value)
-        return [(key, sorted(values)) for key, values in groups.items()]
+    def group(self, ds: Iterable[tuple[Any, Any]]) -> Grouped:
+        return Grouped(ds)
 
     def union(self, a: Iterable[Any], b: Iterable[Any]) -> list[Any]:
         return [*a, *b]

@@ -179,12 +179,14 @@ def _representative(group: tuple[str, list[tuple[str, bytes]]]) -> list[tuple[st
 
 
 def _band_entries(rep: tuple[str, bytes], num_perm: int, bands: int,
-                  rows: int) -> list[tuple[tuple[int, int], str]]:
+                  rows: int) -> list[tuple[int, str]]:
+    """A document's band buckets, each ``(band, key)`` as one int (``band << 64 | key``): one
+    object per bucket, not a tuple and two ints, in a grouping of ~25 buckets per document."""
     path, sig = rep
-    return [(key, path) for key in dedup.band_keys(sig, num_perm, bands, rows)]
+    return [(band << 64 | key, path) for band, key in dedup.band_keys(sig, num_perm, bands, rows)]
 
 
-def _star_links(bucket: tuple[tuple[int, int], list[str]]) -> list[tuple[tuple[str, str], int]]:
+def _star_links(bucket: tuple[int, list[str]]) -> list[tuple[tuple[str, str], int]]:
     return [(link, 0) for link in dedup.star_links(bucket[1])]
 
 
