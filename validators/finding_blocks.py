@@ -32,9 +32,10 @@ RuleKey = tuple[str, str, str, str]  # rule, name, category, severity: what a fi
 class FindingBlock(Sequence[Finding]):
     """One document's findings, packed; a sequence of them in the order they were packed.
 
-    ``items``: their JSON text, zlib-compressed (a document's findings repeat their messages and
-    contexts: a fifth of the size, for ~1 s of compression per 300 000 findings). ``counts``: per
-    rule index, (findings listed, weight: listed plus those the engine's listing cap left out). ``own_path``: every finding is on ``path``, so among other documents' blocks
+    ``items``: their JSON text, zlib-compressed (a document's findings repeat their rule's
+    message: 94 -> 40 MB for 288 000 findings, 1.2 CPU s to compress, 0.4 s to decompress).
+    ``counts``: per rule index, (findings listed, weight: listed plus those the engine's listing
+    cap left out). ``own_path``: every finding is on ``path``, so among other documents' blocks
     the block sorts by its path alone. A block never carries duplicate groups (corpus findings)."""
 
     path: str
