@@ -52,6 +52,7 @@ def test_merged_blocks_iterate_as_the_stable_sort_of_every_finding(docs, corpus)
     merged = Findings(sorted(corpus, key=Finding.sort_key), blocks)
     assert list(merged) == expected
     assert [f.message for f in merged] == [f.message for f in expected]  # ties in their order
+    assert list(merged.dicts()) == [f.as_dict() for f in expected]  # the JSON report's way
     assert len(merged) == len(expected)
     counts: dict[tuple[str, str, str, str], tuple[int, int]] = {}
     for f in expected:

@@ -15,6 +15,8 @@ import itertools
 import json
 from typing import Any, TextIO
 
+from validators.finding_blocks import Findings
+
 WRITE_CHUNK = 1 << 16
 INDENT = 2
 FINDING = " " * 2 * INDENT            # a finding is at depth 2: {"findings": [ {...} ]}
@@ -37,7 +39,8 @@ def report(result: Any, stream: TextIO) -> None:
     pieces = [head[:-2], ',\n  "findings": [']  # head ends with "\n}"
     size = sum(map(len, pieces))
     separator = "\n" + FINDING
-    found = iter(result.findings)  # (packed findings are decoded a document at a time)
+    # each finding as its dict, in report order; packed ones decoded a document at a time
+    found = Findings.of(result.findings).dicts()
     any_finding = False
     while batch := list(itertools.islice(found, BATCH)):
         any_finding = True
@@ -54,14 +57,13 @@ def report(result: Any, stream: TextIO) -> None:
     stream.write("".join(pieces))
 
 
-def encode_batch(findings: list[Any]) -> list[str]:
-    """Each finding as ``indent=2`` writes it at depth 2 (without the indentation of its first
-    line). The findings without their related locations are one list for the C encoder, the
+def encode_batch(dicts: list[dict[str, Any]]) -> list[str]:
+    """Each finding's dict (``Finding.as_dict``) as ``indent=2`` writes it at depth 2 (without
+    the indentation of its first line). The findings without their related locations are one list for the C encoder, the
     related lists another; a raw newline is only ever a separator (inside a string it is
     escaped), so the texts are cut where a separator follows ``}`` and precedes ``{`` (between
     findings, or related locations) or follows ``]`` and precedes ``[`` (between related
     lists), and each level gets its own indentation."""
-    dicts = [f.as_dict() for f in findings]
     related = [d.pop("related", None) for d in dicts]
     item = ",\n" + FINDING_KEY
     texts = _FINDING_KEYS.encode(dicts)[2:-2].split("}" + item + "{")  # without "[{" and "}]"
