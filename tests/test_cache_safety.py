@@ -390,3 +390,35 @@ def test_values_that_are_not_plain_data_are_not_cached(tmp_path: Path) -> None:
     cache.store("cd" * 20, DocumentResult("a.txt", [], {}, {"X": Path("p")}))
     assert (cache.stores, cache.errors) == (0, 2)
     assert cache.lookup("ab" * 20) is None
+
+
+def test_a_cached_entrys_collected_data_is_read_again_when_asked_for_and_checked_again(
+        tmp_path: Path) -> None:
+    """A looked-up entry keeps no copy of what the corpus rules collected (a warm run of an
+    unchanged corpus never reads it): a corpus stage reads the entry again, authenticated again;
+    an entry that went away or was replaced since is an error that says so, never other data."""
+    from validators.cache import PackedCollected
+
+    cache = ResultCache(tmp_path / "cache", "f" * 32)
+    key = "ab" * 20
+    cache.store(key, DocumentResult("a.txt", [], {"lines": 3}, {"DUP002": {"ngrams": b"\0\1" * 50}}))
+    found = cache.lookup(key)
+    assert found is not None and isinstance(found.collected, PackedCollected)
+    assert not any(isinstance(v, bytes) and len(v) >= 100 for v in vars_of(found.collected))
+    assert found.collected["DUP002"] == {"ngrams": b"\0\1" * 50}
+    later = cache.lookup(key)
+    assert later is not None
+    entry = cache.folder / key[:2] / f"{key}.bin"
+    forged = bytearray(entry.read_bytes())
+    forged[-1] ^= 0x01
+    entry.write_bytes(bytes(forged))
+    with pytest.raises(OSError, match="changed during the run"):
+        later.collected["DUP002"]
+    entry.unlink()
+    with pytest.raises(OSError, match="went away"):
+        later.collected["DUP002"]
+
+
+def vars_of(collected: Any) -> list[Any]:
+    """The values a PackedCollected keeps for its parts (text and area of each)."""
+    return [value for part in collected._parts.values() for value in (part.text, part.area)]

@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import hashlib
 import hmac
 import json
@@ -235,8 +236,11 @@ def _unpacker(area: memoryview) -> Any:
     return hook
 
 
-def unpack_result(data: bytes | memoryview) -> DocumentResult:
-    """The inverse of :func:`pack_result`; ValueError (or TypeError) for anything else."""
+def unpack_result(data: bytes | memoryview, area: Callable[[], bytes] | None = None) -> DocumentResult:
+    """The inverse of :func:`pack_result`; ValueError (or TypeError) for anything else.
+    ``area``: how to read the collected data's blob area again when a corpus stage asks for it,
+    instead of keeping a copy (a warm run of an unchanged corpus never reads it: every document's
+    n-gram sets, ~1.5 bytes per corpus byte, stayed in memory for nothing)."""
     view = memoryview(data)
     if len(view) < 4:
         raise ValueError("truncated entry")
@@ -256,8 +260,17 @@ def unpack_result(data: bytes | memoryview) -> DocumentResult:
     if len({rule_id for rule_id, _ in collected}) != len(collected):
         raise ValueError("not a result")
     block = block_from_data(path, header["rules"], header["items"], header["counts"], header["own"])
-    area = bytes(view[4 + size:len(view) - len(block.items)]) if collected else b""
-    return DocumentResult(path, block, stats, PackedCollected(dict(collected), area))
+    kept: Area = b""
+    if collected:
+        kept = area if area is not None else bytes(view[4 + size:len(view) - len(block.items)])
+    return DocumentResult(path, block, stats, PackedCollected(dict(collected), kept))
+
+
+Area = bytes | Callable[[], bytes]  # a blob area, or how to read it again from its entry
+
+
+def _area(area: Area) -> bytes:
+    return area() if callable(area) else area
 
 
 class _PackedValue:
@@ -265,12 +278,12 @@ class _PackedValue:
 
     __slots__ = ("_value", "area", "decoded", "text")
 
-    def __init__(self, text: bytes, area: bytes) -> None:
+    def __init__(self, text: bytes, area: Area) -> None:
         self.text, self.area, self.decoded, self._value = text, area, False, None
 
     def value(self) -> Any:
         if not self.decoded:
-            self._value = unpack_part(self.text, self.area)
+            self._value = unpack_part(self.text, _area(self.area))
             self.decoded = True
         return self._value
 
@@ -308,7 +321,7 @@ class PackedCollected(PartsByRule):
     accepts the same data-only types as the header does. ``fresh``: packed by a worker from a
     document just checked (:func:`pack_collected`), not read from a cache entry."""
 
-    def __init__(self, texts: dict[str, bytes], area: bytes, fresh: bool = False) -> None:
+    def __init__(self, texts: dict[str, bytes], area: Area, fresh: bool = False) -> None:
         self._parts = {rule_id: _PackedValue(text, area) for rule_id, text in texts.items()}
         self.fresh = fresh
 
@@ -320,7 +333,7 @@ class PackedCollected(PartsByRule):
 
     def packed(self) -> tuple[dict[str, bytes], bytes]:
         """Each rule's JSON text and the blob area they share (texts of one object are one)."""
-        area = next(iter(self._parts.values())).area if self._parts else b""
+        area = _area(next(iter(self._parts.values())).area) if self._parts else b""
         return {k: v.text for k, v in self._parts.items()}, area
 
 
@@ -481,9 +494,11 @@ def encode_entry(key: str, result: DocumentResult, secret: bytes) -> bytes:
     return MAGIC + ident + _mac(secret, ident, key, payload) + payload
 
 
-def decode_entry(key: str, blob: bytes, secret: bytes) -> DocumentResult | None:
+def decode_entry(key: str, blob: bytes, secret: bytes,
+                 area: Callable[[], bytes] | None = None) -> DocumentResult | None:
     """The result in an entry written under ``key`` with ``secret``; None for anything else
-    (another key, another entry's name, a forged, truncated or malformed entry)."""
+    (another key, another entry's name, a forged, truncated or malformed entry). ``area``: see
+    :func:`unpack_result`."""
     if len(blob) <= HEAD_SIZE or not blob.startswith(MAGIC):
         return None
     view = memoryview(blob)
@@ -495,7 +510,7 @@ def decode_entry(key: str, blob: bytes, secret: bytes) -> DocumentResult | None:
                                view[len(MAGIC) + KEY_ID_SIZE:HEAD_SIZE]):
         return None
     try:
-        return unpack_result(payload)
+        return unpack_result(payload, area)
     except (ValueError, TypeError, RecursionError):  # authentic but not ours to read: a miss
         return None
 
@@ -612,7 +627,7 @@ class ResultCache:
         except OSError:
             self.misses += 1
             return None
-        result = decode_entry(key, blob, self._secret)
+        result = decode_entry(key, blob, self._secret, functools.partial(self._area_of, key))
         if result is None:
             self.errors += 1
             self.misses += 1
@@ -623,6 +638,18 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 os.utime(self.folder)  # marks this rule set as recently used (for pruning)
         return result
+
+    def _area_of(self, key: str) -> bytes:
+        """The collected data's blob area of the entry ``key``, read and authenticated again
+        (OSError when it has gone or changed since it was looked up in this run)."""
+        try:
+            blob = self._entry(key).read_bytes()
+        except OSError as exc:
+            raise OSError(f"the cache entry {key} went away during the run: run again") from exc
+        result = decode_entry(key, blob, self._secret) if self._secret is not None else None
+        if result is None or not isinstance(result.collected, PackedCollected):
+            raise OSError(f"the cache entry {key} changed during the run: run again")
+        return result.collected.packed()[1]
 
     def lookup_corpus(self, slot: str, key: str) -> list[Finding] | None:
         """The corpus-wide findings stored in ``slot`` for the corpus ``key`` (:func:`corpus_key`),
