@@ -391,11 +391,14 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
         if plan.task.fix == "diff":
             return RunResult([], [], ruleset, dict(extra or {}), settings.fail_on, fixes)
         rows = tuple(o.rows for o in outcomes if o.rows is not None)
-        blocks = [o.result.findings for o in outcomes
-                  if isinstance(o.result.findings, FindingBlock) and o.result.findings.own_path]
-        findings = [f for o in outcomes if not (isinstance(o.result.findings, FindingBlock)
-                                                and o.result.findings.own_path)
-                    for f in o.result.findings]
+        blocks: list[FindingBlock] = []  # merged into report order as a reporter reads them
+        findings: list[Finding] = []
+        for o in outcomes:
+            found = o.result.findings
+            if isinstance(found, FindingBlock) and found.own_path:
+                blocks.append(found)
+            else:
+                findings.extend(found)
         corpus_rules = list(plan.finish_rules.corpus_rules())
 
         def finish(focus: set[str] | None) -> list[Finding]:
