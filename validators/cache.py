@@ -72,7 +72,7 @@ from validators.userkey import KEY_DIR_ENV, code_fingerprint, load_key
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
 FORMAT = "v4"                      # bump when the entry layout changes
-LEGACY_FORMATS = ("v1", "v2", "v3")      # older layouts (v1: pickles), removed when the cache is written
+LEGACY_FORMATS = ("v1", "v2", "v3")  # older layouts (v1: pickles), removed when the cache is written
 MAGIC = b"CVCACHE2"
 KEY_ID_SIZE = 8
 DIGEST_SIZE = 32                   # HMAC-SHA256
@@ -154,8 +154,8 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
 # control character JSON leaves unescaped; a real dict with such a key is written in the general
 # map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fb": [offset, length]} bytes
 # in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings are the block
-# of validators.finding_blocks ("rules", "items": their JSON text, last in the blob area, "counts",
-# "own"), kept packed when the entry is read.
+# of validators.finding_blocks ("rules", "items": their compressed JSON text, last in the blob
+# area, "counts", "own"), kept packed when the entry is read.
 
 _TAG = "\x7f"
 _TUPLE, _BYTES, _MAP = _TAG + "t", _TAG + "b", _TAG + "m"
