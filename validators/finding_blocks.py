@@ -17,12 +17,13 @@ import itertools
 import json
 import operator
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from validators.findings import Finding, Related
 
+T = TypeVar("T")
 RuleKey = tuple[str, str, str, str]  # rule, name, category, severity: what a finding repeats
 
 # An item: [rule index, path (None when the block's own), line, column, end line, end column,
@@ -145,6 +146,10 @@ def block_data(block: FindingBlock) -> dict[str, Any]:
             "counts": [list(c) for c in block.counts], "own": block.own_path}
 
 
+def _same(finding: Finding) -> Finding:
+    return finding
+
+
 def _finding(item: Any, rules: tuple[RuleKey, ...], own_path: str) -> Finding:
     (rule, name, category, severity, path, line, column, end_line, end_column, message, context,
      print_, related, unlisted) = _fields(item, rules, own_path)
@@ -212,29 +217,30 @@ class Findings(Sequence[Finding]):
     def __iter__(self) -> Iterator[Finding]:
         if not self._blocks:
             return iter(self._loose)
-        # ties keep the order of a stable sort of the documents' findings, then the loose ones
-        return heapq.merge(self._block_findings(), self._loose, key=Finding.sort_key)
+        return self._merged(lambda block: [(f.sort_key(), f) for f in block.decode()], _same)
 
     def dicts(self) -> Iterator[dict[str, Any]]:
         """``as_dict()`` of each finding in the same order, without making the blocks' findings
         (what the JSON report writes: a warm run's report is most of its time)."""
-        loose = ((f.sort_key(), f.as_dict()) for f in self._loose)
         if not self._blocks:
-            return (data for _, data in loose)
-        merged = heapq.merge(self._block_rows(), loose, key=operator.itemgetter(0))
-        return (data for _, data in merged)
+            return (f.as_dict() for f in self._loose)
+        return self._merged(FindingBlock.rows, Finding.as_dict)
 
-    def _block_rows(self) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-        for _, same_path in itertools.groupby(self._blocks, key=lambda block: block.path):
-            rows = [row for block in same_path for row in block.rows()]
-            rows.sort(key=operator.itemgetter(0))
-            yield from rows
+    def _merged(self, rows_of: Callable[[FindingBlock], list[tuple[tuple[Any, ...], T]]],
+                value_of: Callable[[Finding], T]) -> Iterator[T]:
+        """What ``rows_of`` gives for each block's finding (``(sort key, value)`` rows) and
+        ``value_of`` for each loose one, in report order: a path's blocks decoded and sorted
+        when the merge reaches them; ties keep the order of a stable sort of the documents'
+        findings, then the loose ones."""
 
-    def _block_findings(self) -> Iterator[Finding]:
-        for _, same_path in itertools.groupby(self._blocks, key=lambda block: block.path):
-            found = [f for block in same_path for f in block.decode()]
-            found.sort(key=Finding.sort_key)
-            yield from found
+        def block_rows() -> Iterator[tuple[tuple[Any, ...], T]]:
+            for _, same_path in itertools.groupby(self._blocks, key=lambda block: block.path):
+                rows = [row for block in same_path for row in rows_of(block)]
+                rows.sort(key=operator.itemgetter(0))
+                yield from rows
+
+        loose = ((f.sort_key(), value_of(f)) for f in self._loose)
+        return (value for _, value in heapq.merge(block_rows(), loose, key=operator.itemgetter(0)))
 
     @overload
     def __getitem__(self, index: int) -> Finding: ...
