@@ -344,7 +344,8 @@ def test_a_focused_run_keeps_the_cached_findings_of_its_documents(tmp_path: Path
     cache = ResultCache(tmp_path / "cache", "f" * 32, secret=b"k" * 32)
     documents, finish = corpus_stage(duplicate_docs())
     focus = {"dup/1.txt", "dup/copy.txt"}
-    expected = corpus_stage(duplicate_docs())[1](focus)  # the focused corpus stage itself
+    # the focused corpus stage itself, in report order (the order an entry keeps findings in)
+    expected = sorted(corpus_stage(duplicate_docs())[1](focus), key=Finding.sort_key)
     cold = cached_corpus_findings(cache, finish.rule_ids, documents, focus, finish)
     assert finish.runs == [None] and cold == expected  # the whole corpus computed, and stored
     warm = cached_corpus_findings(cache, finish.rule_ids, documents, focus, finish)
@@ -431,3 +432,19 @@ def test_an_unchanged_corpus_takes_its_connective_counts_from_the_cache(
     assert counted == [1]
     new_table = {row["form"]: row["tagged"] for row in json.loads(changed.stdout)["summary"]["connectives"]}
     assert new_table["但"] == {row["form"]: row["tagged"] for row in table}["但"] + 1
+
+
+def test_a_corpus_entry_gives_each_finding_its_own_group_whatever_order_they_came_in() -> None:
+    """An entry keeps a result's findings in report order; the groups are named by position, so
+    they are numbered in that order too (findings given in another order kept their groups)."""
+    from validators.cache import pack_corpus, pack_result, unpack_corpus, unpack_result
+    from validators.findings import DuplicateGroup
+
+    first, second = DuplicateGroup(("a.txt", "b.txt")), DuplicateGroup(("c.txt", "d.txt"))
+    found = [Finding("DUP001", "duplicate-document", "DUP", "warning", path, 1, 1, 1, 2, "m",
+                     group=group)
+             for path, group in (("d.txt", second), ("a.txt", first), ("c.txt", second), ("b.txt", first))]
+    back = unpack_corpus(unpack_result(pack_result(pack_corpus("k", found))), "k")
+    assert back is not None
+    assert [(f.path, f.group) for f in back] == [("a.txt", first), ("b.txt", first),
+                                                 ("c.txt", second), ("d.txt", second)]

@@ -18,6 +18,7 @@ from validators.config import Config, build_ruleset
 from validators.discover import discover
 from validators.executors.local import LocalExecutor
 from validators.finding_blocks import FindingBlock, Findings, pack_findings
+from validators.finding_json import SEPARATOR, encode_batch
 from validators.findings import DuplicateGroup, Finding, Related
 from validators.reporters import json_format
 from validators.settings import settings_from
@@ -52,7 +53,8 @@ def test_merged_blocks_iterate_as_the_stable_sort_of_every_finding(docs, corpus)
     merged = Findings(sorted(corpus, key=Finding.sort_key), blocks)
     assert list(merged) == expected
     assert [f.message for f in merged] == [f.message for f in expected]  # ties in their order
-    assert list(merged.dicts()) == [f.as_dict() for f in expected]  # the JSON report's way
+    # the JSON report's way: each block's text as packed, re-encoded where findings share a path
+    assert SEPARATOR.join(merged.texts()) == SEPARATOR.join(encode_batch([f.as_dict() for f in expected]))
     assert len(merged) == len(expected)
     counts: dict[tuple[str, str, str, str], tuple[int, int]] = {}
     for f in expected:
@@ -64,10 +66,14 @@ def test_merged_blocks_iterate_as_the_stable_sort_of_every_finding(docs, corpus)
 
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(PATHS).flatmap(lambda p: st.tuples(st.just(p), st.lists(_findings(), max_size=8))))
-def test_a_block_decodes_to_its_findings_in_their_order(case) -> None:  # type: ignore[no-untyped-def]
+def test_a_block_decodes_to_its_findings_in_report_order(case) -> None:  # type: ignore[no-untyped-def]
     path, found = case
     block = pack_findings(path, found)
-    assert block.decode() == found and list(block) == found and len(block) == len(found)
+    in_order = sorted(found, key=Finding.sort_key)  # stable: ties as they were found
+    assert block.decode() == in_order and list(block) == in_order and len(block) == len(found)
+    assert [f.message for f in block] == [f.message for f in in_order]
+    assert [f.unlisted for f in block] == [f.unlisted for f in in_order]
+    assert block.report_text() == SEPARATOR.join(encode_batch([f.as_dict() for f in in_order]))
     assert block.own_path == all(f.path == path for f in found)
 
 

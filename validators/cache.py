@@ -71,8 +71,8 @@ from validators.rules import RuleSet
 from validators.userkey import KEY_DIR_ENV, code_fingerprint, load_key
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
-FORMAT = "v4"                      # bump when the entry layout changes
-LEGACY_FORMATS = ("v1", "v2", "v3")  # older layouts (v1: pickles), removed when the cache is written
+FORMAT = "v5"                      # bump when the entry layout changes
+LEGACY_FORMATS = ("v1", "v2", "v3", "v4")  # older layouts (v1: pickles), removed when the cache is written
 MAGIC = b"CVCACHE2"
 KEY_ID_SIZE = 8
 DIGEST_SIZE = 32                   # HMAC-SHA256
@@ -154,13 +154,13 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
 # control character JSON leaves unescaped; a real dict with such a key is written in the general
 # map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fb": [offset, length]} bytes
 # in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings are the block
-# of validators.finding_blocks ("rules", "items": their compressed JSON text, last in the blob
-# area, "counts", "own"), kept packed when the entry is read.
+# of validators.finding_blocks ("rules", "counts", "unlisted", "own", "text": their compressed
+# text in the JSON report, last in the blob area), kept packed when the entry is read.
 
 _TAG = "\x7f"
 _TUPLE, _BYTES, _MAP = _TAG + "t", _TAG + "b", _TAG + "m"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_RESULT_KEYS = {"path", "rules", "items", "counts", "own", "stats", "collected"}
+_RESULT_KEYS = {"path", "rules", "text", "counts", "unlisted", "own", "stats", "collected"}
 
 
 def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
@@ -259,10 +259,11 @@ def unpack_result(data: bytes | memoryview, area: Callable[[], bytes] | None = N
         raise ValueError("not a result")
     if len({rule_id for rule_id, _ in collected}) != len(collected):
         raise ValueError("not a result")
-    block = block_from_data(path, header["rules"], header["items"], header["counts"], header["own"])
+    block = block_from_data(path, header["rules"], header["text"], header["counts"],
+                            header["unlisted"], header["own"])
     kept: Area = b""
     if collected:
-        kept = area if area is not None else bytes(view[4 + size:len(view) - len(block.items)])
+        kept = area if area is not None else bytes(view[4 + size:len(view) - len(block.text)])
     return DocumentResult(path, block, stats, PackedCollected(dict(collected), kept))
 
 
@@ -271,21 +272,6 @@ Area = bytes | Callable[[], bytes]  # a blob area, or how to read it again from 
 
 def _area(area: Area) -> bytes:
     return area() if callable(area) else area
-
-
-class _PackedValue:
-    """One rule's collected value of a cached entry, decoded when first asked for."""
-
-    __slots__ = ("_value", "area", "decoded", "text")
-
-    def __init__(self, text: bytes, area: Area) -> None:
-        self.text, self.area, self.decoded, self._value = text, area, False, None
-
-    def value(self) -> Any:
-        if not self.decoded:
-            self._value = unpack_part(self.text, _area(self.area))
-            self.decoded = True
-        return self._value
 
 
 def unpack_part(text: bytes, area: bytes) -> Any:
@@ -321,20 +307,23 @@ class PackedCollected(PartsByRule):
     accepts the same data-only types as the header does. ``fresh``: packed by a worker from a
     document just checked (:func:`pack_collected`), not read from a cache entry."""
 
+    _parts: dict[str, bytes]
+
     def __init__(self, texts: dict[str, bytes], area: Area, fresh: bool = False) -> None:
-        self._parts = {rule_id: _PackedValue(text, area) for rule_id, text in texts.items()}
-        self.fresh = fresh
+        self._parts, self._area, self.fresh = texts, area, fresh
+        self._decoded: dict[str, Any] = {}  # a part once decoded (a warm run decodes none)
 
     def __getitem__(self, rule_id: str) -> Any:
-        return self._parts[rule_id].value()
+        if rule_id not in self._decoded:
+            self._decoded[rule_id] = unpack_part(self._parts[rule_id], _area(self._area))
+        return self._decoded[rule_id]
 
     def __reduce__(self) -> tuple[Any, ...]:  # to a worker or the parent: still packed
         return (PackedCollected, (*self.packed(), self.fresh))
 
     def packed(self) -> tuple[dict[str, bytes], bytes]:
         """Each rule's JSON text and the blob area they share (texts of one object are one)."""
-        area = _area(next(iter(self._parts.values())).area) if self._parts else b""
-        return {k: v.text for k, v in self._parts.items()}, area
+        return dict(self._parts), _area(self._area) if self._parts else b""
 
 
 def pack_collected(collected: Mapping[str, Any]) -> PackedCollected:
@@ -378,7 +367,9 @@ def corpus_key(documents: Iterable[tuple[str, str]]) -> str:
 
 def pack_corpus(key: str, findings: list[Finding]) -> DocumentResult:
     """Corpus-wide findings as a result the entry format holds: the duplicate groups (shared by
-    the findings of their members) once, each finding naming its group by index."""
+    the findings of their members) once, each finding naming its group by index; the findings
+    in report order, the order an entry keeps (and gives back) a result's findings in."""
+    findings = sorted(findings, key=Finding.sort_key)
     groups: dict[int, int] = {}
     table: list[list[Any]] = []
     group_of = []
@@ -446,7 +437,7 @@ def cached_corpus_findings(cache: ResultCache | None, rule_ids: Iterable[str],
     slot, key = named
     found = cache.lookup_corpus(slot, key)
     if found is None:
-        found = finish(None)
+        found = sorted(finish(None), key=Finding.sort_key)  # as the entry gives them back
         cache.store_corpus(slot, key, found)
     return found if focus is None else [f for f in found if f.path in focus]
 

@@ -3,15 +3,18 @@ order without holding them all as objects.
 
 A finding as an object costs the parent ~700 bytes (its strings and slots) and its share of
 unpickling; a 200 MB corpus has ~300 000 of them. The worker that found a document's findings
-packs them into one :class:`FindingBlock` (the form a cache entry keeps them in: a rule table and
-one compressed JSON text of data-only items), so the parent holds a bytes object per document, and a warm
-run takes the block from the cache entry without decoding a finding. What the summary, the gate
-and the exit code need (how many findings of which rule) travels with the block (``counts``); a
-reporter decodes one block at a time (:class:`Findings`).
+packs them into one :class:`FindingBlock`: their text as the JSON report writes them
+(:mod:`validators.finding_json`), in report order, compressed. That is also the form a cache
+entry keeps them in, so the parent holds a bytes object per document, a warm run takes the block
+from the cache entry without decoding a finding, and the JSON report writes a document's text as
+it is (encoding the findings was most of a warm run's report). What the summary, the gate and
+the exit code need (how many findings of which rule) travels with the block (``counts``); any
+other reporter decodes one block at a time (:class:`Findings`).
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import json
@@ -21,29 +24,36 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
+from validators.finding_json import SEPARATOR, encode_batch, split_texts
 from validators.findings import Finding, Related
 
 T = TypeVar("T")
 RuleKey = tuple[str, str, str, str]  # rule, name, category, severity: what a finding repeats
+BATCH = 512  # findings encoded by one call of the C encoder
 
-# An item: [rule index, path (None when the block's own), line, column, end line, end column,
-# message, context, fingerprint, [[related path, related line], ...] (, unlisted)]
+# a finding's dict (Finding.as_dict): these keys, and "related" when it has related locations
+_KEYS = frozenset(("rule", "name", "category", "severity", "path", "line", "column", "end_line",
+                   "end_column", "message", "context", "fingerprint"))
+_KEYS_RELATED = _KEYS | {"related"}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FindingBlock(Sequence[Finding]):
-    """One document's findings, packed; a sequence of them in the order they were packed.
+    """One document's findings, packed; a sequence of them in report order.
 
-    ``items``: their JSON text, zlib-compressed (a document's findings repeat their rule's
-    message: 94 -> 40 MB for 288 000 findings, 1.2 CPU s to compress, 0.4 s to decompress).
-    ``counts``: per rule index, (findings listed, weight: listed plus those the engine's listing
-    cap left out). ``own_path``: every finding is on ``path``, so among other documents' blocks
+    ``text``: their texts as the JSON report writes them (joined by ``finding_json.SEPARATOR``),
+    UTF-8, zlib-compressed (a document's findings repeat their rule's message and the report's
+    keys: 185 -> 44 MB for 288 000 findings). ``counts``: per rule index, (findings listed,
+    weight: listed plus those the engine's listing cap left out). ``unlisted``: (position,
+    hits left out) of the findings that stand for hits past the cap (the report does not show
+    the number). ``own_path``: every finding is on ``path``, so among other documents' blocks
     the block sorts by its path alone. A block never carries duplicate groups (corpus findings)."""
 
     path: str
     rules: tuple[RuleKey, ...]
-    items: bytes
+    text: bytes
     counts: tuple[tuple[int, int, int], ...]
+    unlisted: tuple[tuple[int, int], ...] = ()
     own_path: bool = True
 
     def __len__(self) -> int:
@@ -73,33 +83,44 @@ class FindingBlock(Sequence[Finding]):
         for index, listed, weight in self.counts:
             yield self.rules[index], listed, weight
 
+    def report_text(self) -> str:
+        """The findings' texts in the JSON report, joined by ``finding_json.SEPARATOR``."""
+        return str(zlib.decompress(self.text), "utf-8", "surrogatepass")
+
     def decode(self) -> list[Finding]:
-        """The findings (ValueError for items this module did not write)."""
-        return [_finding(item, self.rules, self.path) for item in self._items()]
+        """The findings (ValueError for a text this module did not write)."""
+        unlisted = dict(self.unlisted)
+        return [_finding(data, unlisted.get(position, 0))
+                for position, data in enumerate(self.dicts())]
 
     def rows(self) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
         """(sort key, ``as_dict()``) of each finding, without making the findings."""
-        return [_row(item, self.rules, self.path) for item in self._items()]
+        return [((d["path"], d["line"], d["column"], d["rule"], d["message"]), d)
+                for d in self.dicts()]
 
-    def _items(self) -> list[Any]:
-        items = json.loads(str(zlib.decompress(self.items), "utf-8", "surrogatepass"))
-        if type(items) is not list:
+    def dicts(self) -> list[dict[str, Any]]:
+        """Each finding's ``as_dict()``, checked (ValueError for anything else)."""
+        text = self.report_text()
+        found = json.loads(f"[{text}]") if text else []
+        if type(found) is not list or len(found) != len(self) or not all(map(_well_formed, found)):
             raise ValueError("malformed findings")
-        return items
+        return found
 
 
 def pack_findings(path: str, findings: Iterable[Finding]) -> FindingBlock:
-    """``findings`` (of the document at ``path``) as a block; TypeError for a field of the wrong
-    type (such a result is neither cached nor packed). Their duplicate groups are not kept."""
+    """``findings`` (of the document at ``path``) as a block, in report order (a stable sort);
+    TypeError for a field of the wrong type (such a result is neither cached nor packed). Their
+    duplicate groups are not kept."""
     if type(path) is not str:
         raise TypeError("a result path must be a str")
     if isinstance(findings, FindingBlock) and findings.path == path:
         return findings
+    ordered = sorted(findings, key=Finding.sort_key)
     rules: dict[RuleKey, int] = {}
     counts: dict[int, list[int]] = {}
-    items = []
+    unlisted = []
     own = True
-    for f in findings:
+    for position, f in enumerate(ordered):
         rule = (f.rule, f.name, f.category, f.severity)
         if not (type(f.rule) is str and type(f.name) is str and type(f.category) is str
                 and type(f.severity) is str and type(f.path) is str and type(f.message) is str
@@ -113,83 +134,71 @@ def pack_findings(path: str, findings: Iterable[Finding]) -> FindingBlock:
         count[0] += 1
         count[1] += 1 + f.unlisted
         own = own and f.path == path
-        item = [index, None if f.path == path else f.path, f.line, f.column, f.end_line,
-                f.end_column, f.message, f.context, f.fingerprint,
-                [[r.path, r.line] for r in f.related]]
         if f.unlisted:  # the findings of this rule and file past the listing cap (counted)
-            item.append(f.unlisted)
-        items.append(item)
-    text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+            unlisted.append((position, f.unlisted))
+    text = SEPARATOR.join(encode_batch([f.as_dict() for f in ordered]))
     return FindingBlock(path, tuple(rules), zlib.compress(text.encode("utf-8", "surrogatepass"), 1),
                         tuple((index, listed, weight) for index, (listed, weight) in counts.items()),
-                        own)
+                        tuple(unlisted), own)
 
 
-def block_from_data(path: str, rules: Any, items: Any, counts: Any, own: Any) -> FindingBlock:
+def block_from_data(path: str, rules: Any, text: Any, counts: Any, unlisted: Any,
+                    own: Any) -> FindingBlock:
     """A block from what a cache entry holds (decoded JSON); ValueError unless it is well formed
-    (its items are checked when decoded)."""
+    (its findings are checked when decoded)."""
     if type(rules) is not list or not all(
             type(rule) is list and len(rule) == 4 and all(type(v) is str for v in rule)
             for rule in rules):
         raise ValueError("malformed rule table")
-    if type(items) is not bytes or type(own) is not bool or type(counts) is not list or not all(
+    if type(text) is not bytes or type(own) is not bool or type(counts) is not list or not all(
             type(c) is list and len(c) == 3 and all(type(v) is int for v in c)
             and 0 <= c[0] < len(rules) and 1 <= c[1] <= c[2] for c in counts):
         raise ValueError("malformed findings")
-    return FindingBlock(path, tuple((a, b, c, d) for a, b, c, d in rules), items,
-                        tuple((a, b, c) for a, b, c in counts), own)
+    listed = sum(c[1] for c in counts)
+    if type(unlisted) is not list or not all(
+            type(u) is list and len(u) == 2 and all(type(v) is int for v in u)
+            and 0 <= u[0] < listed and u[1] >= 1 for u in unlisted):
+        raise ValueError("malformed findings")
+    return FindingBlock(path, tuple((a, b, c, d) for a, b, c, d in rules), text,
+                        tuple((a, b, c) for a, b, c in counts),
+                        tuple((a, b) for a, b in unlisted), own)
 
 
 def block_data(block: FindingBlock) -> dict[str, Any]:
-    """The inverse of :func:`block_from_data` (its keyword arguments less the path)."""
-    return {"rules": [list(rule) for rule in block.rules], "items": block.items,
-            "counts": [list(c) for c in block.counts], "own": block.own_path}
+    """The inverse of :func:`block_from_data` (its keyword arguments less the path; the text
+    last, a cache entry's last blob)."""
+    return {"rules": [list(rule) for rule in block.rules],
+            "counts": [list(c) for c in block.counts],
+            "unlisted": [list(u) for u in block.unlisted], "own": block.own_path,
+            "text": block.text}
 
 
 def _same(finding: Finding) -> Finding:
     return finding
 
 
-def _finding(item: Any, rules: tuple[RuleKey, ...], own_path: str) -> Finding:
-    (rule, name, category, severity, path, line, column, end_line, end_column, message, context,
-     print_, related, unlisted) = _fields(item, rules, own_path)
-    return Finding(rule, name, category, severity, path, line, column, end_line, end_column,
-                   message, context, print_, tuple(Related(p, n) for p, n in related), unlisted)
+def _well_formed(data: Any) -> bool:
+    """A finding's dict as ``Finding.as_dict`` makes it (spelled out: this runs once per finding
+    a report other than JSON prints)."""
+    if type(data) is not dict or data.keys() != (_KEYS_RELATED if len(data) == 13 else _KEYS):
+        return False
+    related = data.get("related")
+    return (type(data["rule"]) is str and type(data["name"]) is str
+            and type(data["category"]) is str and type(data["severity"]) is str
+            and type(data["path"]) is str and type(data["line"]) is int
+            and type(data["column"]) is int and type(data["end_line"]) is int
+            and type(data["end_column"]) is int and type(data["message"]) is str
+            and type(data["context"]) is str and type(data["fingerprint"]) is str
+            and (related is None or (type(related) is list and len(related) > 0 and all(
+                type(r) is dict and r.keys() == {"path", "line"} and type(r["path"]) is str
+                and type(r["line"]) is int for r in related))))
 
 
-def _row(item: Any, rules: tuple[RuleKey, ...], own_path: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """(:meth:`Finding.sort_key`, :meth:`Finding.as_dict`) of an item, without the finding."""
-    (rule, name, category, severity, path, line, column, end_line, end_column, message, context,
-     print_, related, _) = _fields(item, rules, own_path)
-    data = {"rule": rule, "name": name, "category": category, "severity": severity, "path": path,
-            "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-            "message": message, "context": context, "fingerprint": print_}
-    if related:
-        data["related"] = [{"path": p, "line": n} for p, n in related]
-    return (path, line, column, rule, message), data
-
-
-def _fields(item: Any, rules: tuple[RuleKey, ...], own_path: str) -> tuple[Any, ...]:
-    """A finding's fields from an item, checked (ValueError for anything this module did not
-    write); its related locations as ``[[path, line], ...]``."""
-    if type(item) is not list or len(item) not in (10, 11):
-        raise ValueError("malformed finding")
-    index, path, line, column, end_line, end_column, message, context, print_, related = item[:10]
-    unlisted = item[10] if len(item) == 11 else 0
-    if type(unlisted) is not int or unlisted < 0:
-        raise ValueError("malformed finding")
-    # spelled out rather than all(...): this runs once per finding a report prints
-    if not (type(index) is int and 0 <= index < len(rules) and (path is None or type(path) is str)
-            and type(line) is int and type(column) is int and type(end_line) is int
-            and type(end_column) is int and type(message) is str and type(context) is str
-            and type(print_) is str and type(related) is list):
-        raise ValueError("malformed finding")
-    if related and not all(type(pair) is list and len(pair) == 2 and type(pair[0]) is str
-                           and type(pair[1]) is int for pair in related):
-        raise ValueError("malformed related location")
-    rule, name, category, severity = rules[index]
-    return (rule, name, category, severity, own_path if path is None else path, line, column,
-            end_line, end_column, message, context, print_, related, unlisted)
+def _finding(data: dict[str, Any], unlisted: int) -> Finding:
+    return Finding(data["rule"], data["name"], data["category"], data["severity"], data["path"],
+                   data["line"], data["column"], data["end_line"], data["end_column"],
+                   data["message"], data["context"], data["fingerprint"],
+                   tuple(Related(r["path"], r["line"]) for r in data.get("related", ())), unlisted)
 
 
 class Findings(Sequence[Finding]):
@@ -219,12 +228,27 @@ class Findings(Sequence[Finding]):
             return iter(self._loose)
         return self._merged(lambda block: [(f.sort_key(), f) for f in block.decode()], _same)
 
-    def dicts(self) -> Iterator[dict[str, Any]]:
-        """``as_dict()`` of each finding in the same order, without making the blocks' findings
-        (what the JSON report writes: a warm run's report is most of its time)."""
-        if not self._blocks:
-            return (f.as_dict() for f in self._loose)
-        return self._merged(FindingBlock.rows, Finding.as_dict)
+    def texts(self) -> Iterator[str]:
+        """The findings as the JSON report writes them (:mod:`validators.finding_json`), in the
+        same order, as runs of texts to be joined by ``finding_json.SEPARATOR``: a document's
+        block is the text it was packed with, unless another block or a loose finding shares its
+        path (those findings are then merged and encoded again)."""
+        loose, at = self._loose, 0
+        for path, same_path in itertools.groupby(self._blocks, key=operator.attrgetter("path")):
+            start = at
+            while at < len(loose) and loose[at].path < path:
+                at += 1
+            yield from _encoded(f.as_dict() for f in loose[start:at])
+            start = at
+            while at < len(loose) and loose[at].path == path:
+                at += 1
+            blocks = list(same_path)
+            if len(blocks) == 1:
+                yield from _with_loose(blocks[0].report_text(), loose[start:at])
+            else:  # a focused run's parts of one document: all merged again
+                yield from _encoded(Findings(loose[start:at], blocks)._merged(FindingBlock.rows,
+                                                                              Finding.as_dict))
+        yield from _encoded(f.as_dict() for f in loose[at:])
 
     def _merged(self, rows_of: Callable[[FindingBlock], list[tuple[tuple[Any, ...], T]]],
                 value_of: Callable[[Finding], T]) -> Iterator[T]:
@@ -234,7 +258,7 @@ class Findings(Sequence[Finding]):
         findings, then the loose ones."""
 
         def block_rows() -> Iterator[tuple[tuple[Any, ...], T]]:
-            for _, same_path in itertools.groupby(self._blocks, key=lambda block: block.path):
+            for _, same_path in itertools.groupby(self._blocks, key=operator.attrgetter("path")):
                 rows = [row for block in same_path for row in rows_of(block)]
                 rows.sort(key=operator.itemgetter(0))
                 yield from rows
@@ -278,3 +302,44 @@ class Findings(Sequence[Finding]):
     def with_groups(self) -> Iterator[Finding]:
         """The findings that carry a duplicate group (never in a block)."""
         return (f for f in self._loose if f.group is not None)
+
+
+def _with_loose(text: str, loose: list[Finding]) -> Iterator[str]:
+    """A block's report text (its findings in report order) with the texts of ``loose``
+    findings of the same path (in report order) put where the merge of ``_merged`` puts them
+    (after the block's findings of an equal sort key): each place found by bisecting the block's
+    findings, decoding only the few a bisection looks at (a document with a corpus finding has
+    a dozen others; half the documents of a generated corpus have one)."""
+    if not loose or not text:
+        if text:
+            yield text
+        yield from _encoded(f.as_dict() for f in loose)
+        return
+    pieces = split_texts(text)
+    keys: dict[int, tuple[Any, ...]] = {}
+
+    def key_of(position: int) -> tuple[Any, ...]:
+        if position not in keys:
+            data = json.loads(pieces[position])
+            if not _well_formed(data):
+                raise ValueError("malformed findings")
+            keys[position] = (data["path"], data["line"], data["column"], data["rule"],
+                              data["message"])
+        return keys[position]
+
+    done = 0
+    for finding, piece in zip(loose, _encoded(f.as_dict() for f in loose), strict=True):
+        place = bisect.bisect_right(range(len(pieces)), finding.sort_key(), lo=done, key=key_of)
+        if place > done:
+            yield SEPARATOR.join(pieces[done:place])
+        yield piece
+        done = place
+    if done < len(pieces):
+        yield SEPARATOR.join(pieces[done:])
+
+
+def _encoded(dicts: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Findings' dicts as the JSON report writes them, a batch at a time."""
+    dicts = iter(dicts)
+    while batch := list(itertools.islice(dicts, BATCH)):
+        yield from encode_batch(batch)
