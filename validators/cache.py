@@ -152,13 +152,14 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
 # A result becomes a JSON header plus a blob area. JSON keeps None, bool, int, float, str, list
 # and string-keyed dicts as they are; the rest is a one-key object whose key starts with DEL (a
 # control character JSON leaves unescaped; a real dict with such a key is written in the general
-# map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fb": [offset, length]} bytes
-# in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings are the block
-# of validators.finding_blocks ("rules", "counts", "unlisted", "own", "text": their compressed
-# text in the JSON report, last in the blob area), kept packed when the entry is read.
+# map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fr": [[...], ...]} a tuple
+# of tuples of scalars (a table: one tag for all its rows, decoded at C speed), {"\x7fb": [offset,
+# length]} bytes in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings
+# are the block of validators.finding_blocks ("rules", "counts", "unlisted", "own", "text": their
+# compressed text in the JSON report, last in the blob area), kept packed when the entry is read.
 
 _TAG = "\x7f"
-_TUPLE, _BYTES, _MAP = _TAG + "t", _TAG + "b", _TAG + "m"
+_TUPLE, _BYTES, _MAP, _ROWS = _TAG + "t", _TAG + "b", _TAG + "m", _TAG + "r"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _RESULT_KEYS = {"path", "rules", "text", "counts", "unlisted", "own", "stats", "collected"}
 
@@ -176,6 +177,9 @@ def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
                     for k, v in value.items()}
         return {_MAP: [[_pack(k, blobs, size), _pack(v, blobs, size)] for k, v in value.items()]}
     if kind is tuple:
+        if value and all(type(row) is tuple for row in value) and all(
+                type(v) in _SCALARS for row in value for v in row):
+            return {_ROWS: [list(row) for row in value]}  # one tag, not one per row (a table)
         return {_TUPLE: [v if type(v) in _SCALARS else _pack(v, blobs, size) for v in value]}
     if kind is bytes:
         blobs.append(value)
@@ -219,6 +223,10 @@ def _unpacker(area: memoryview) -> Any:
                 raise ValueError("malformed tag")
             if tag == _TUPLE:
                 return tuple(value)
+            if tag == _ROWS:
+                if not set(map(type, value)) <= {list}:
+                    raise ValueError("malformed rows")
+                return tuple(map(tuple, value))
             if tag == _BYTES:
                 if len(value) != 2 or not all(type(v) is int for v in value):
                     raise ValueError("malformed bytes")
