@@ -463,6 +463,9 @@ def test_local_data_sets_are_made_as_they_are_read_and_read_again_the_same() -> 
     assert calls == ["a.txt", "b.txt"]  # path order; a falsy item is not an element
     assert list(mapped) == [(2, "a.txt"), (1, "b.txt"), (2, "b.txt")] == list(mapped)
     assert ops.count(mapped) == 3 and ops.count(ops.items("")) == 2
+    calls.clear()
+    assert ops.gather(mapped) == [(2, "a.txt"), (1, "b.txt"), (2, "b.txt")]
+    assert calls == ["a.txt", "b.txt"]  # one pass: not one more to size the list first
 
 
 @settings(max_examples=200, deadline=None)

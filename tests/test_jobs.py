@@ -182,3 +182,60 @@ def test_rules_comparing_documents_are_skipped_on_a_one_file_run(monkeypatch: py
     assert all(rule.id in d.collected for d in two.documents)
     focused = run_check(files[:1], ruleset, focus={files[0].path})  # compared with a corpus
     assert rule.id in focused.documents[0].collected
+
+
+def _recording_finish(monkeypatch: pytest.MonkeyPatch, log: Path, fail: str = "") -> None:
+    """engine.finish_corpus, writing which process ran which rule to ``log`` (raising in the
+    forked process for the rule ``fail``)."""
+    from validators import engine
+
+    real = engine.finish_corpus
+    parent = os.getpid()
+
+    def recorded(ruleset, results, focus=None):  # type: ignore[no-untyped-def]
+        ids = ",".join(rule.id for rule in ruleset.corpus_rules())
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {ids}\n")
+        if fail and ids == fail and os.getpid() != parent:
+            raise ValueError(f"{fail} failed in the second process")
+        return real(ruleset, results, focus)
+
+    monkeypatch.setattr(engine, "finish_corpus", recorded)
+
+
+def test_the_corpus_stage_on_two_cores_gives_the_serial_findings(
+        generated: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """--jobs 2: the corpus rules are shared by this process and one forked from it (each takes
+    the next rule not taken); the findings are the serial loop's, in its order."""
+    corpus, _ = generated
+    files = discover([str(corpus)])
+    ruleset = build_ruleset(Config())
+    serial = run_check(files, ruleset, jobs=1)
+    log = tmp_path / "finish.log"
+    _recording_finish(monkeypatch, log)
+    parallel = run_check(files, ruleset, jobs=2)
+    ran = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    corpus_rules = {rule.id for rule in ruleset.corpus_rules()}
+    assert sorted(rule for _, rule in ran) == sorted(corpus_rules)  # each rule once
+    assert len({pid for pid, _ in ran}) == 2  # in two processes
+    assert list(parallel.findings) == list(serial.findings)
+    assert len({f.rule for f in serial.findings} & corpus_rules) >= 3  # the corpus rules found things
+
+
+def test_a_rule_failing_in_the_second_process_fails_the_run(
+        generated: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    corpus, _ = generated
+    files = discover([str(corpus)])
+    ruleset = build_ruleset(Config())
+    rules = [rule.id for rule in ruleset.corpus_rules()]
+    log = tmp_path / "finish.log"
+    for rule in rules:  # whichever rule the second process takes
+        log.unlink(missing_ok=True)
+        with monkeypatch.context() as patched:
+            _recording_finish(patched, log, fail=rule)
+            try:
+                run_check(files, ruleset, jobs=2)
+            except ValueError as exc:
+                assert str(exc) == f"{rule} failed in the second process"
+                return
+    pytest.fail("no rule ran in the second process")

@@ -170,7 +170,9 @@ class LocalOps:
         return dict(Counter(ds))
 
     def gather(self, ds: Iterable[Any]) -> list[Any]:
-        return list(ds)
+        # list(ds) would ask a lazy data set for its length first: a whole extra pass, reading
+        # and decoding every document's part (the iterator of ds has no length)
+        return list(iter(ds))
 
     def share(self, value: Any) -> Any:
         return value

@@ -11,6 +11,8 @@ from typing import Any
 
 from validators.discover import CorpusFile
 from validators.executors import Executor, Progress
+from validators.findings import Finding
+from validators.rules import Rule, RuleSet
 from validators.settings import default_jobs
 
 PARALLEL_MIN_BYTES = 1_000_000  # below this, a pool's start-up costs more than it saves
@@ -142,6 +144,104 @@ class LocalExecutor(Executor):
             _stop_pool(pool)
             raise
         pool.shutdown()
+
+
+    def finish_corpus(self, ruleset: RuleSet, outcomes: Sequence[Any],
+                      focus: frozenset[str] | set[str] | None) -> list[Finding]:
+        """The corpus-wide rules, on two cores when ``jobs`` allows and the corpus is worth it:
+        this process and one forked from it take the rules in turn (each the next one not
+        taken), so the corpus stage, serial after the per-document one, no longer leaves a core
+        idle. The findings are those of the serial loop, in its order."""
+        from validators.engine import finish_corpus
+
+        results = [o.result for o in outcomes]
+        wanted = set(focus) if focus is not None else None
+        rules = list(ruleset.corpus_rules())
+        size = sum(r.stats.get("bytes", 0) for r in results if isinstance(r.stats, dict))
+        if (len(rules) < 2 or min(self.jobs, default_jobs()) < 2 or size < PARALLEL_MIN_BYTES
+                or self.start_method not in (None, "fork")
+                or "fork" not in _start_methods()):
+            return finish_corpus(ruleset, results, wanted)
+        return _finish_forked(rules, results, wanted)
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _finish_forked(rules: list[Rule], results: list[Any], focus: set[str] | None) -> list[Finding]:
+    """:func:`validators.engine.finish_corpus` of ``rules``, shared with one forked process. The
+    fork inherits the results (and the spill file's descriptor) without pickling them; only its
+    rules' findings come back through a pipe. The objects made so far are frozen out of the
+    garbage collector first, so that the child's collections do not copy every page of them."""
+    import gc
+    import multiprocessing
+    import signal
+
+    from validators.engine import finish_corpus
+
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # the index of the next rule to take, for both processes
+    reader, writer = context.Pipe(duplex=False)
+
+    def share() -> dict[int, list[Finding]]:
+        done: dict[int, list[Finding]] = {}
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            if index >= len(rules):
+                return done
+            rule = rules[index]
+            done[index] = finish_corpus(RuleSet({rule.id: rule}), results, focus)
+
+    parent = os.getpid()
+
+    def child() -> None:
+        _init_worker(parent)
+        try:
+            outcome: tuple[str, Any] = ("done", share())
+        except BaseException as exc:  # reported to the parent, which raises it
+            outcome = ("failed", exc)
+        try:
+            writer.send(outcome)
+        except Exception as exc:  # an exception that does not pickle
+            writer.send(("failed", RuntimeError(f"the corpus stage's second process: {exc}")))
+        os._exit(0)
+
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    blocking = hasattr(signal, "pthread_sigmask")
+    process = context.Process(target=child, daemon=True)
+    gc.freeze()
+    if blocking:
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    try:
+        process.start()
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+        gc.unfreeze()
+        writer.close()
+    try:
+        mine = share()
+        try:
+            status, theirs = reader.recv()
+        except EOFError:
+            raise RuntimeError("the corpus stage's second process ended before its rules were "
+                               f"done (exit status {process.exitcode})") from None
+    finally:
+        if process.is_alive() and process.exitcode is None:
+            process.join(timeout=1)
+            if process.is_alive():
+                process.terminate()
+        process.join()
+        reader.close()
+    if status != "done":
+        raise theirs
+    done = {**mine, **theirs}
+    return [finding for index in range(len(rules)) for finding in done[index]]
 
 
 def _stop_pool(pool: Any) -> None:
