@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SAMPLE, corpus_generator, run_cli, run_cli_process
@@ -220,6 +221,8 @@ def test_the_corpus_stage_on_two_cores_gives_the_serial_findings(
     assert len({pid for pid, _ in ran}) == 2  # in two processes
     assert list(parallel.findings) == list(serial.findings)
     assert len({f.rule for f in serial.findings} & corpus_rules) >= 3  # the corpus rules found things
+    assert parallel.extra_summary == serial.extra_summary  # CON001's table, made beside the rules
+    assert parallel.summary() == serial.summary() and serial.extra_summary.get("connectives")
 
 
 def test_a_rule_failing_in_the_second_process_fails_the_run(
@@ -239,3 +242,38 @@ def test_a_rule_failing_in_the_second_process_fails_the_run(
                 assert str(exc) == f"{rule} failed in the second process"
                 return
     pytest.fail("no rule ran in the second process")
+
+
+@pytest.mark.parametrize("missing", ["Value", "Process"])
+def test_without_a_second_process_the_corpus_stage_runs_in_this_one(
+        generated: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        missing: str) -> None:
+    """No shared semaphore (a container without /dev/shm) or no fork (a process limit): the
+    same findings, from this process alone, not an error."""
+    import multiprocessing
+
+    corpus, _ = generated
+    files = discover([str(corpus)])
+    ruleset = build_ruleset(Config())
+    serial = run_check(files, ruleset, jobs=1)
+    context = multiprocessing.get_context("fork")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")
+
+    if missing == "Value":
+        monkeypatch.setattr(type(context), "Value", refused)
+    else:  # fork() itself fails (EAGAIN under a process limit) for the corpus stage's process
+        start = context.Process.start
+
+        def start_unless_corpus_stage(process: Any) -> None:
+            if "_in_two_processes" in process._target.__qualname__:
+                refused()
+            start(process)
+
+        monkeypatch.setattr(context.Process, "start", start_unless_corpus_stage)
+    log = tmp_path / "finish.log"
+    _recording_finish(monkeypatch, log)
+    alone = run_check(files, ruleset, jobs=2)
+    assert {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()} == {str(os.getpid())}
+    assert list(alone.findings) == list(serial.findings)

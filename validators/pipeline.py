@@ -401,9 +401,13 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
                 findings.extend(found)
         corpus_rules = list(plan.finish_rules.corpus_rules())
 
+        summarized: list[dict[str, Any]] = []  # the summary, when the stage made it too
+
         def finish(focus: set[str] | None) -> list[Finding]:
             if not settings.profile_path and progress is None:
-                return ex.finish_corpus(plan.finish_rules, outcomes, focus)
+                stage_found, summary = ex.corpus_stage(plan.finish_rules, outcomes, focus)
+                summarized.append(summary)
+                return stage_found
             found: list[Finding] = []
             # one rule at a time: to time each check type, or to show which one runs
             for done, rule in enumerate(corpus_rules):
@@ -427,7 +431,8 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
         corpus_summary = cached_corpus_summary(
             corpus_cache(plan), [rule.id for rule in corpus_rules
                                  if getattr(rule.check, "summary_key", "")],
-            contents, lambda: ex.corpus_summary(plan.finish_rules, outcomes))
+            contents, lambda: summarized[0] if summarized else ex.corpus_summary(
+                plan.finish_rules, outcomes))
         info = ex.info()
     finally:
         if owned:

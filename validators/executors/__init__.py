@@ -36,6 +36,12 @@ class Executor:
 
         return finish_corpus(ruleset, [o.result for o in outcomes], set(focus) if focus is not None else None)
 
+    def corpus_stage(self, ruleset: RuleSet, outcomes: Sequence[Any],
+                     focus: frozenset[str] | set[str] | None) -> tuple[list[Finding], dict[str, Any]]:
+        """:meth:`finish_corpus` and :meth:`corpus_summary` at once (the local executor runs
+        them side by side)."""
+        return self.finish_corpus(ruleset, outcomes, focus), self.corpus_summary(ruleset, outcomes)
+
     def corpus_summary(self, ruleset: RuleSet, outcomes: Sequence[Any]) -> dict[str, Any]:
         """What corpus rules add to the run's summary (CON001: the per-connective counts)."""
         from validators.corpus_ops import LocalOps

@@ -5,14 +5,15 @@ rules, caches), so ``fork`` and ``spawn`` workers give the same outcomes; nothin
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from validators.discover import CorpusFile
 from validators.executors import Executor, Progress
 from validators.findings import Finding
-from validators.rules import Rule, RuleSet
+from validators.rules import RuleSet
 from validators.settings import default_jobs
 
 PARALLEL_MIN_BYTES = 1_000_000  # below this, a pool's start-up costs more than it saves
@@ -148,21 +149,35 @@ class LocalExecutor(Executor):
 
     def finish_corpus(self, ruleset: RuleSet, outcomes: Sequence[Any],
                       focus: frozenset[str] | set[str] | None) -> list[Finding]:
-        """The corpus-wide rules, on two cores when ``jobs`` allows and the corpus is worth it:
-        this process and one forked from it take the rules in turn (each the next one not
-        taken), so the corpus stage, serial after the per-document one, no longer leaves a core
-        idle. The findings are those of the serial loop, in its order."""
+        return self.corpus_stage(ruleset, outcomes, focus, summary=False)[0]
+
+    def corpus_stage(self, ruleset: RuleSet, outcomes: Sequence[Any],
+                     focus: frozenset[str] | set[str] | None,
+                     summary: bool = True) -> tuple[list[Finding], dict[str, Any]]:
+        """The corpus-wide rules (and the summary), on two cores when ``jobs`` allows and the
+        corpus is worth it: this process and one forked from it take the rules and the summary
+        in turn (each the next one not taken), so the corpus stage, serial after the
+        per-document one, no longer leaves a core idle. The findings are those of the serial
+        loop, in its order."""
         from validators.engine import finish_corpus
 
         results = [o.result for o in outcomes]
         wanted = set(focus) if focus is not None else None
         rules = list(ruleset.corpus_rules())
+        jobs: list[Callable[[], Any]] = [
+            functools.partial(finish_corpus, RuleSet({rule.id: rule}), results, wanted)
+            for rule in rules]
+        if summary:  # second: the first rule (CON001) and its summary are the longest jobs
+            jobs.insert(min(1, len(jobs)), functools.partial(self.corpus_summary, ruleset, outcomes))
         size = sum(r.stats.get("bytes", 0) for r in results if isinstance(r.stats, dict))
-        if (len(rules) < 2 or min(self.jobs, default_jobs()) < 2 or size < PARALLEL_MIN_BYTES
-                or self.start_method not in (None, "fork")
-                or "fork" not in _start_methods()):
-            return finish_corpus(ruleset, results, wanted)
-        return _finish_forked(rules, results, wanted)
+        done = None
+        if (len(jobs) >= 2 and min(self.jobs, default_jobs()) >= 2 and size >= PARALLEL_MIN_BYTES
+                and self.start_method in (None, "fork") and "fork" in _start_methods()):
+            done = _in_two_processes(jobs)
+        if done is None:
+            done = [job() for job in jobs]
+        found_summary = done.pop(min(1, len(rules))) if summary else {}
+        return [finding for found in done for finding in found], found_summary
 
 
 def _start_methods() -> list[str]:
@@ -171,31 +186,34 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
-def _finish_forked(rules: list[Rule], results: list[Any], focus: set[str] | None) -> list[Finding]:
-    """:func:`validators.engine.finish_corpus` of ``rules``, shared with one forked process. The
-    fork inherits the results (and the spill file's descriptor) without pickling them; only its
-    rules' findings come back through a pipe. The objects made so far are frozen out of the
-    garbage collector first, so that the child's collections do not copy every page of them."""
+def _in_two_processes(jobs: list[Callable[[], Any]]) -> list[Any] | None:
+    """Each job's result, in job order, the jobs shared by this process and one forked from it
+    (each takes the next job not taken). The fork inherits what the jobs read (the results and
+    the spill file's descriptor) without pickling it; only its jobs' results come back through a
+    pipe. The objects made so far are frozen out of the garbage collector first, so that the
+    child's collections do not copy every page of them. None when the second process cannot be
+    had (no shared semaphore, no pipe, no fork: a container without /dev/shm, a process limit):
+    the caller runs the jobs itself."""
     import gc
     import multiprocessing
     import signal
 
-    from validators.engine import finish_corpus
-
     context = multiprocessing.get_context("fork")
-    taken = context.Value("i", 0)  # the index of the next rule to take, for both processes
-    reader, writer = context.Pipe(duplex=False)
+    try:
+        taken = context.Value("i", 0)  # the index of the next job to take, for both processes
+        reader, writer = context.Pipe(duplex=False)
+    except OSError:
+        return None
 
-    def share() -> dict[int, list[Finding]]:
-        done: dict[int, list[Finding]] = {}
+    def share() -> dict[int, Any]:
+        done: dict[int, Any] = {}
         while True:
             with taken.get_lock():
                 index = taken.value
                 taken.value += 1
-            if index >= len(rules):
+            if index >= len(jobs):
                 return done
-            rule = rules[index]
-            done[index] = finish_corpus(RuleSet({rule.id: rule}), results, focus)
+            done[index] = jobs[index]()
 
     parent = os.getpid()
 
@@ -213,12 +231,15 @@ def _finish_forked(rules: list[Rule], results: list[Any], focus: set[str] | None
 
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     blocking = hasattr(signal, "pthread_sigmask")
-    process = context.Process(target=child, daemon=True)
     gc.freeze()
     if blocking:
         signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     try:
+        process = context.Process(target=child, daemon=True)
         process.start()
+    except OSError:
+        reader.close()
+        return None
     finally:
         if blocking:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
@@ -229,7 +250,7 @@ def _finish_forked(rules: list[Rule], results: list[Any], focus: set[str] | None
         try:
             status, theirs = reader.recv()
         except EOFError:
-            raise RuntimeError("the corpus stage's second process ended before its rules were "
+            raise RuntimeError("the corpus stage's second process ended before its jobs were "
                                f"done (exit status {process.exitcode})") from None
     finally:
         if process.is_alive() and process.exitcode is None:
@@ -241,7 +262,7 @@ def _finish_forked(rules: list[Rule], results: list[Any], focus: set[str] | None
     if status != "done":
         raise theirs
     done = {**mine, **theirs}
-    return [finding for index in range(len(rules)) for finding in done[index]]
+    return [done[index] for index in range(len(jobs))]
 
 
 def _stop_pool(pool: Any) -> None:
