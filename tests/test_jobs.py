@@ -219,6 +219,10 @@ def test_the_corpus_stage_on_two_cores_gives_the_serial_findings(
     corpus_rules = {rule.id for rule in ruleset.corpus_rules()}
     assert sorted(rule for _, rule in ran) == sorted(corpus_rules)  # each rule once
     assert len({pid for pid, _ in ran}) == 2  # in two processes
+    # a rule whose plan holds much memory (DUP002's n-gram sets) first, alone, in this process
+    alone = [rule.id for rule in ruleset.corpus_rules() if rule.check.runs_alone]
+    assert alone == ["DUP002"]
+    assert ran[:len(alone)] == [[str(os.getpid()), rule] for rule in alone]
     assert list(parallel.findings) == list(serial.findings)
     assert len({f.rule for f in serial.findings} & corpus_rules) >= 3  # the corpus rules found things
     assert parallel.extra_summary == serial.extra_summary  # CON001's table, made beside the rules

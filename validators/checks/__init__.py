@@ -161,6 +161,8 @@ class CorpusCheckType(CheckType):
 
     scope: ClassVar[str] = "corpus"
     summary_key: ClassVar[str] = ""  # a key of the run's summary that ``summarize`` fills, if any
+    # the plan's working set is large (a local corpus stage on two cores runs it alone first)
+    runs_alone: ClassVar[bool] = False
 
     def collect(self, doc: Document, options: Any) -> Any:
         raise NotImplementedError

@@ -47,6 +47,9 @@ class NearDuplicatesCheck(CorpusCheckType):
     name: ClassVar[str] = "near_duplicates"
     summary: ClassVar[str] = "near-duplicate documents (MinHash/LSH, verified by exact Jaccard)"
     requires: ClassVar[tuple[Requirement, ...]] = (DECODED_TEXT, SEVERAL_DOCUMENTS)
+    # a component of thousands of documents holds their n-gram sets (~200 MB at 200 MB of
+    # corpus): beside another rule's plan, past the 500 MB a 200 MB run may use
+    runs_alone: ClassVar[bool] = True
 
     @dataclass(frozen=True, kw_only=True)
     class Options(CheckOptions):
