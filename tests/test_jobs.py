@@ -214,8 +214,20 @@ def test_the_corpus_stage_on_two_cores_gives_the_serial_findings(
     serial = run_check(files, ruleset, jobs=1)
     log = tmp_path / "finish.log"
     _recording_finish(monkeypatch, log)
-    parallel = run_check(files, ruleset, jobs=2)
+    shown: list[tuple[int, int, str]] = []
+
+    def progress(done: int, total: int, stage: str = "files", item: str = "") -> None:
+        if stage == "corpus":
+            shown.append((done, total, item))
+
+    parallel = run_check(files, ruleset, jobs=2, progress=progress)
     ran = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    # a terminal's bar (progress) does not make the stage serial: it names the jobs this
+    # process starts, and ends complete
+    jobs = len(list(ruleset.corpus_rules())) + 1  # and the summary
+    assert shown[0] == (0, jobs, "DUP002 near-duplicate-document") and shown[-1] == (jobs, jobs, "")
+    assert [done for done, _, _ in shown] == sorted(done for done, _, _ in shown)
+    assert 2 < len(shown) < jobs + 1  # the other process's jobs are not shown
     corpus_rules = {rule.id for rule in ruleset.corpus_rules()}
     assert sorted(rule for _, rule in ran) == sorted(corpus_rules)  # each rule once
     assert len({pid for pid, _ in ran}) == 2  # in two processes

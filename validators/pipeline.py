@@ -404,12 +404,12 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
         summarized: list[dict[str, Any]] = []  # the summary, when the stage made it too
 
         def finish(focus: set[str] | None) -> list[Finding]:
-            if not settings.profile_path and progress is None:
-                stage_found, summary = ex.corpus_stage(plan.finish_rules, outcomes, focus)
+            if not settings.profile_path:
+                stage_found, summary = ex.corpus_stage(plan.finish_rules, outcomes, focus, progress)
                 summarized.append(summary)
                 return stage_found
             found: list[Finding] = []
-            # one rule at a time: to time each check type, or to show which one runs
+            # one rule at a time in this process, to time each check type
             for done, rule in enumerate(corpus_rules):
                 if progress:
                     progress(done, len(corpus_rules), stage="corpus", item=f"{rule.id} {rule.name}")

@@ -37,10 +37,21 @@ class Executor:
         return finish_corpus(ruleset, [o.result for o in outcomes], set(focus) if focus is not None else None)
 
     def corpus_stage(self, ruleset: RuleSet, outcomes: Sequence[Any],
-                     focus: frozenset[str] | set[str] | None) -> tuple[list[Finding], dict[str, Any]]:
+                     focus: frozenset[str] | set[str] | None, progress: Progress = None
+                     ) -> tuple[list[Finding], dict[str, Any]]:
         """:meth:`finish_corpus` and :meth:`corpus_summary` at once (the local executor runs
-        them side by side)."""
-        return self.finish_corpus(ruleset, outcomes, focus), self.corpus_summary(ruleset, outcomes)
+        them side by side); ``progress(done, total, stage="corpus", item=...)`` names each rule
+        as it starts (the rules then run one at a time)."""
+        if progress is None:
+            return self.finish_corpus(ruleset, outcomes, focus), self.corpus_summary(ruleset, outcomes)
+        rules = list(ruleset.corpus_rules())
+        found: list[Finding] = []
+        for done, rule in enumerate(rules):
+            progress(done, len(rules), stage="corpus", item=f"{rule.id} {rule.name}")
+            found.extend(self.finish_corpus(RuleSet({rule.id: rule}), outcomes, focus))
+        if rules:
+            progress(len(rules), len(rules), stage="corpus")
+        return found, self.corpus_summary(ruleset, outcomes)
 
     def corpus_summary(self, ruleset: RuleSet, outcomes: Sequence[Any]) -> dict[str, Any]:
         """What corpus rules add to the run's summary (CON001: the per-connective counts)."""

@@ -146,13 +146,12 @@ class LocalExecutor(Executor):
             raise
         pool.shutdown()
 
-
     def finish_corpus(self, ruleset: RuleSet, outcomes: Sequence[Any],
                       focus: frozenset[str] | set[str] | None) -> list[Finding]:
         return self.corpus_stage(ruleset, outcomes, focus, summary=False)[0]
 
     def corpus_stage(self, ruleset: RuleSet, outcomes: Sequence[Any],
-                     focus: frozenset[str] | set[str] | None,
+                     focus: frozenset[str] | set[str] | None, progress: Progress = None,
                      summary: bool = True) -> tuple[list[Finding], dict[str, Any]]:
         """The corpus-wide rules (and the summary), on two cores when ``jobs`` allows and the
         corpus is worth it: this process and one forked from it take the rules and the summary
@@ -160,7 +159,8 @@ class LocalExecutor(Executor):
         per-document one, no longer leaves a core idle. A rule whose plan holds much memory
         (``runs_alone``: DUP002) runs first, in this process alone: beside another plan, a 200 MB
         run's corpus stage peaked at 511 MB (437 MB now, the end of the per-document stage).
-        The findings are those of the serial loop, in its order."""
+        The findings are those of the serial loop, in its order. ``progress`` is told of the
+        jobs this process starts (and how many both have taken)."""
         from validators.engine import finish_corpus
 
         results = [o.result for o in outcomes]
@@ -169,9 +169,15 @@ class LocalExecutor(Executor):
         jobs: list[Callable[[], Any]] = [
             functools.partial(finish_corpus, RuleSet({rule.id: rule}), results, wanted)
             for rule in rules]
-        if summary:  # second: the first rule (CON001) and its summary are the longest jobs
-            jobs.insert(min(1, len(jobs)), functools.partial(self.corpus_summary, ruleset, outcomes))
+        names = [f"{rule.id} {rule.name}" for rule in rules]
         summary_at = min(1, len(rules))
+        if summary:  # second: the first rule (CON001) and its summary are the longest jobs
+            jobs.insert(summary_at, functools.partial(self.corpus_summary, ruleset, outcomes))
+            names.insert(summary_at, "summary")
+
+        def started(count: int, at: int) -> None:  # the job at ``at``, after ``count`` others
+            if progress is not None:
+                progress(count, len(jobs), stage="corpus", item=names[at])
         size = sum(r.stats.get("bytes", 0) for r in results if isinstance(r.stats, dict))
         done: dict[int, Any] = {}
         if (len(jobs) >= 2 and min(self.jobs, default_jobs()) >= 2 and size >= PARALLEL_MIN_BYTES
@@ -180,14 +186,25 @@ class LocalExecutor(Executor):
             rule_at = [i for i in range(len(jobs)) if not summary or i != summary_at]
             alone = [at for at, rule in zip(rule_at, rules, strict=True)
                      if getattr(rule.check, "runs_alone", False)]
-            for at in alone:
+            for count, at in enumerate(alone):
+                started(count, at)
                 done[at] = jobs[at]()
                 _give_back_memory()
             shared = [at for at in range(len(jobs)) if at not in done]
-            side_by_side = _in_two_processes([jobs[at] for at in shared])
+            side_by_side = _in_two_processes(
+                [jobs[at] for at in shared],
+                lambda index: started(len(alone) + index, shared[index]),
+            ) if len(shared) >= 2 else None
             if side_by_side is not None:
                 done.update(zip(shared, side_by_side, strict=True))
-        in_order = [done[at] if at in done else job() for at, job in enumerate(jobs)]
+        in_order = []
+        for at, job in enumerate(jobs):
+            if at not in done:
+                started(len(done), at)
+                done[at] = job()
+            in_order.append(done[at])
+        if progress is not None and jobs:
+            progress(len(jobs), len(jobs), stage="corpus")
         found_summary = in_order.pop(summary_at) if summary else {}
         return [finding for found in in_order for finding in found], found_summary
 
@@ -212,14 +229,16 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
-def _in_two_processes(jobs: list[Callable[[], Any]]) -> list[Any] | None:
+def _in_two_processes(jobs: list[Callable[[], Any]],
+                      starting: Callable[[int], None] | None = None) -> list[Any] | None:
     """Each job's result, in job order, the jobs shared by this process and one forked from it
-    (each takes the next job not taken). The fork inherits what the jobs read (the results and
-    the spill file's descriptor) without pickling it; only its jobs' results come back through a
-    pipe. The objects made so far are frozen out of the garbage collector first, so that the
-    child's collections do not copy every page of them. None when the second process cannot be
-    had (no shared semaphore, no pipe, no fork: a container without /dev/shm, a process limit):
-    the caller runs the jobs itself."""
+    (each takes the next job not taken, so a job's index is how many were taken before it);
+    ``starting(index)`` is called in this process before each of its own jobs. The fork
+    inherits what the jobs read (the results and the spill file's descriptor) without pickling
+    it; only its jobs' results come back through a pipe. The objects made so far are frozen out
+    of the garbage collector first, so that the child's collections do not copy every page of
+    them. None when the second process cannot be had (no shared semaphore, no pipe, no fork: a
+    container without /dev/shm, a process limit): the caller runs the jobs itself."""
     import gc
     import multiprocessing
     import signal
@@ -231,7 +250,7 @@ def _in_two_processes(jobs: list[Callable[[], Any]]) -> list[Any] | None:
     except OSError:
         return None
 
-    def share() -> dict[int, Any]:
+    def share(starting: Callable[[int], None] | None = None) -> dict[int, Any]:
         done: dict[int, Any] = {}
         while True:
             with taken.get_lock():
@@ -239,6 +258,8 @@ def _in_two_processes(jobs: list[Callable[[], Any]]) -> list[Any] | None:
                 taken.value += 1
             if index >= len(jobs):
                 return done
+            if starting is not None:
+                starting(index)
             done[index] = jobs[index]()
             _give_back_memory()  # what a job freed, before the next one (and the other process)
 
@@ -273,7 +294,7 @@ def _in_two_processes(jobs: list[Callable[[], Any]]) -> list[Any] | None:
         gc.unfreeze()
         writer.close()
     try:
-        mine = share()
+        mine = share(starting)
         try:
             status, theirs = reader.recv()
         except EOFError:
