@@ -293,3 +293,22 @@ def test_without_a_second_process_the_corpus_stage_runs_in_this_one(
     alone = run_check(files, ruleset, jobs=2)
     assert {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()} == {str(os.getpid())}
     assert list(alone.findings) == list(serial.findings)
+
+
+def test_a_focused_corpus_stage_on_two_cores_gives_the_serial_findings(
+        generated: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A hook or --changed-since run: the corpus rules report only the groups touching the
+    focus, on two cores as in one."""
+    corpus, _ = generated
+    files = discover([str(corpus)])
+    ruleset = build_ruleset(Config())
+    whole = run_check(files, ruleset, jobs=1)
+    focus = [*sorted({f.path for f in whole.findings if f.category == "DUP"})[:3], files[0].path]
+    serial = run_check(files, ruleset, focus=set(focus), jobs=1)
+    log = tmp_path / "finish.log"
+    _recording_finish(monkeypatch, log)
+    parallel = run_check(files, ruleset, focus=set(focus), jobs=2)
+    assert len({line.split()[0] for line in log.read_text(encoding="utf-8").splitlines()}) == 2
+    assert list(parallel.findings) == list(serial.findings)
+    assert any(f.category == "DUP" for f in serial.findings)
+    assert {f.path for f in serial.findings} <= set(focus)
