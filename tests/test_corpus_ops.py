@@ -466,6 +466,10 @@ def test_local_data_sets_are_made_as_they_are_read_and_read_again_the_same() -> 
     calls.clear()
     assert ops.gather(mapped) == [(2, "a.txt"), (1, "b.txt"), (2, "b.txt")]
     assert calls == ["a.txt", "b.txt"]  # one pass: not one more to size the list first
+    calls.clear()
+    assert ops.union(mapped, ops.items("")) == [(2, "a.txt"), (1, "b.txt"), (2, "b.txt"),
+                                                ("a.txt", {"hashes": [2]}), ("b.txt", {"hashes": [1, 2]})]
+    assert calls == ["a.txt", "b.txt"]  # and a union too
 
 
 @settings(max_examples=200, deadline=None)

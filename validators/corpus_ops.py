@@ -73,12 +73,15 @@ class Items:
     """One rule's ``(path, item)`` pairs, truthy items only, in path order, each item taken from
     ``collected`` as an iteration reaches it: where ``collected`` reads a document's part from
     the spill (validators.engine.CollectedOf), a plan's step holds one document's data at a
-    time, not every document's (DUP002's n-gram sets, the CON rules' contexts)."""
+    time, not every document's (DUP002's n-gram sets, the CON rules' contexts).
+
+    Like :class:`Mapped`, it has no ``len()``: its length is a whole pass reading every item,
+    and ``list()``, ``[*ds]`` and ``sorted()`` ask for a length first (``LocalOps.count``
+    counts by reading)."""
 
     def __init__(self, collected: Mapping[str, Any]) -> None:
         self._collected = collected
         self._paths = sorted(collected)
-        self._size: int | None = None
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         collected = self._collected
@@ -86,11 +89,6 @@ class Items:
             item = collected[path]
             if item:
                 yield path, item
-
-    def __len__(self) -> int:
-        if self._size is None:
-            self._size = sum(1 for _ in self)
-        return self._size
 
 
 class Mapped:
@@ -106,9 +104,6 @@ class Mapped:
         fn, args = self._fn, self._args
         for x in self._ds:
             yield from fn(x, *args)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 class Grouped:
@@ -163,16 +158,14 @@ class LocalOps:
     def union(self, a: Iterable[Any], b: Iterable[Any]) -> list[Any]:
         return [*a, *b]
 
-    def count(self, ds: Sized) -> int:
-        return len(ds)
+    def count(self, ds: Iterable[Any]) -> int:
+        return len(ds) if isinstance(ds, Sized) else sum(1 for _ in ds)
 
     def frequencies(self, ds: Iterable[Any]) -> dict[Any, int]:
         return dict(Counter(ds))
 
     def gather(self, ds: Iterable[Any]) -> list[Any]:
-        # list(ds) would ask a lazy data set for its length first: a whole extra pass, reading
-        # and decoding every document's part (the iterator of ds has no length)
-        return list(iter(ds))
+        return list(ds)
 
     def share(self, value: Any) -> Any:
         return value
