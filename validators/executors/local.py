@@ -108,7 +108,6 @@ class LocalExecutor(Executor):
                 yield from task.process_chunk([corpus_file])
             return
         import multiprocessing
-        import signal
         from concurrent.futures import ProcessPoolExecutor
 
         methods = multiprocessing.get_all_start_methods()
@@ -118,21 +117,11 @@ class LocalExecutor(Executor):
         pool = ProcessPoolExecutor(max_workers=self.workers,
                                    mp_context=multiprocessing.get_context(method),
                                    initializer=_init_worker, initargs=(os.getpid(),))
-        # Ctrl-C and SIGTERM stay blocked while the workers are forked (the first submit starts
-        # them all), so a worker never runs the parent's handlers; it unblocks them once it has
-        # set its own. A signal that arrives meanwhile is delivered to the parent when it unblocks.
-        stop_signals = {signal.SIGINT, signal.SIGTERM}
-        blocking = hasattr(signal, "pthread_sigmask")
         try:
             with sigterm_raises():
-                if blocking:
-                    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-                try:
+                with stop_signals_blocked():  # the first submit forks the workers
                     # the task travels with each chunk (pickled with it): settings, rules, caches
                     futures = [pool.submit(task.process_chunk, chunk) for chunk in chunks]
-                finally:
-                    if blocking:
-                        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
                 # results in file order; the futures are never cancelled (see _stop_pool). Each
                 # future is let go once read: a future keeps its result, and a chunk's outcomes
                 # (their packed data, before the run spills it) would otherwise stay to the end
@@ -166,39 +155,39 @@ class LocalExecutor(Executor):
         results = [o.result for o in outcomes]
         wanted = set(focus) if focus is not None else None
         rules = list(ruleset.corpus_rules())
-        jobs: list[Callable[[], Any]] = [
-            functools.partial(finish_corpus, RuleSet({rule.id: rule}), results, wanted)
-            for rule in rules]
-        names = [f"{rule.id} {rule.name}" for rule in rules]
+        # (name, job, whether it runs alone): one per rule, and the summary
+        jobs: list[tuple[str, Callable[[], Any], bool]] = [
+            (f"{rule.id} {rule.name}",
+             functools.partial(finish_corpus, RuleSet({rule.id: rule}), results, wanted),
+             getattr(rule.check, "runs_alone", False)) for rule in rules]
         summary_at = min(1, len(rules))
         if summary:  # second: the first rule (CON001) and its summary are the longest jobs
-            jobs.insert(summary_at, functools.partial(self.corpus_summary, ruleset, outcomes))
-            names.insert(summary_at, "summary")
+            jobs.insert(summary_at, ("summary", functools.partial(
+                self.corpus_summary, ruleset, outcomes), False))
 
         def started(count: int, at: int) -> None:  # the job at ``at``, after ``count`` others
             if progress is not None:
-                progress(count, len(jobs), stage="corpus", item=names[at])
+                progress(count, len(jobs), stage="corpus", item=jobs[at][0])
+
         size = sum(r.stats.get("bytes", 0) for r in results if isinstance(r.stats, dict))
         done: dict[int, Any] = {}
         if (len(jobs) >= 2 and min(self.jobs, default_jobs()) >= 2 and size >= PARALLEL_MIN_BYTES
                 and self.start_method in (None, "fork") and "fork" in _start_methods()):
             # the rules whose plans hold much memory first, alone, then the others side by side
-            rule_at = [i for i in range(len(jobs)) if not summary or i != summary_at]
-            alone = [at for at, rule in zip(rule_at, rules, strict=True)
-                     if getattr(rule.check, "runs_alone", False)]
+            alone = [at for at, (_, _, by_itself) in enumerate(jobs) if by_itself]
             for count, at in enumerate(alone):
                 started(count, at)
-                done[at] = jobs[at]()
+                done[at] = jobs[at][1]()
                 _give_back_memory()
             shared = [at for at in range(len(jobs)) if at not in done]
             side_by_side = _in_two_processes(
-                [jobs[at] for at in shared],
+                [jobs[at][1] for at in shared],
                 lambda index: started(len(alone) + index, shared[index]),
             ) if len(shared) >= 2 else None
             if side_by_side is not None:
                 done.update(zip(shared, side_by_side, strict=True))
         in_order = []
-        for at, job in enumerate(jobs):
+        for at, (_, job, _) in enumerate(jobs):
             if at not in done:
                 started(len(done), at)
                 done[at] = job()
@@ -207,6 +196,24 @@ class LocalExecutor(Executor):
             progress(len(jobs), len(jobs), stage="corpus")
         found_summary = in_order.pop(summary_at) if summary else {}
         return [finding for found in in_order for finding in found], found_summary
+
+
+@contextlib.contextmanager
+def stop_signals_blocked() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while worker processes are forked, so a worker never runs
+    the parent's handlers; it unblocks them once it has set its own (:func:`_init_worker`). A
+    signal that arrives meanwhile is delivered to the parent when it unblocks."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
 
 
 def _give_back_memory() -> None:
@@ -241,7 +248,6 @@ def _in_two_processes(jobs: list[Callable[[], Any]],
     container without /dev/shm, a process limit): the caller runs the jobs itself."""
     import gc
     import multiprocessing
-    import signal
 
     context = multiprocessing.get_context("fork")
     try:
@@ -277,20 +283,15 @@ def _in_two_processes(jobs: list[Callable[[], Any]],
             writer.send(("failed", RuntimeError(f"the corpus stage's second process: {exc}")))
         os._exit(0)
 
-    stop_signals = {signal.SIGINT, signal.SIGTERM}
-    blocking = hasattr(signal, "pthread_sigmask")
     gc.freeze()
-    if blocking:
-        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     try:
-        process = context.Process(target=child, daemon=True)
-        process.start()
+        with stop_signals_blocked():
+            process = context.Process(target=child, daemon=True)
+            process.start()
     except OSError:
         reader.close()
         return None
     finally:
-        if blocking:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
         gc.unfreeze()
         writer.close()
     try:
