@@ -95,8 +95,7 @@ class FindingBlock(Sequence[Finding]):
 
     def rows(self) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
         """(sort key, ``as_dict()``) of each finding, without making the findings."""
-        return [((d["path"], d["line"], d["column"], d["rule"], d["message"]), d)
-                for d in self.dicts()]
+        return [(_sort_key(d), d) for d in self.dicts()]
 
     def dicts(self) -> list[dict[str, Any]]:
         """Each finding's ``as_dict()``, checked (ValueError for anything else)."""
@@ -192,6 +191,11 @@ def _well_formed(data: Any) -> bool:
             and (related is None or (type(related) is list and len(related) > 0 and all(
                 type(r) is dict and r.keys() == {"path", "line"} and type(r["path"]) is str
                 and type(r["line"]) is int for r in related))))
+
+
+def _sort_key(data: dict[str, Any]) -> tuple[Any, ...]:
+    """:meth:`Finding.sort_key` of a finding's dict."""
+    return (data["path"], data["line"], data["column"], data["rule"], data["message"])
 
 
 def _finding(data: dict[str, Any], unlisted: int) -> Finding:
@@ -323,8 +327,7 @@ def _with_loose(text: str, loose: list[Finding]) -> Iterator[str]:
             data = json.loads(pieces[position])
             if not _well_formed(data):
                 raise ValueError("malformed findings")
-            keys[position] = (data["path"], data["line"], data["column"], data["rule"],
-                              data["message"])
+            keys[position] = _sort_key(data)
         return keys[position]
 
     done = 0
