@@ -191,8 +191,8 @@ def test_corrupt_truncated_or_foreign_entries_are_misses(project: Path) -> None:
     entries[0].write_bytes(entries[0].read_bytes()[:-7])          # truncated
     entries[1].write_bytes(b"")                                    # empty
     data = bytearray(entries[2].read_bytes())
-    data[-3] ^= 0xFF
-    entries[2].write_bytes(bytes(data))                            # a flipped bit
+    data[60] ^= 0xFF
+    entries[2].write_bytes(bytes(data))                            # a flipped bit in its head
     entries[3].write_bytes(entries[4].read_bytes())                # another document's entry
     findings, cache = run_once(project)
     assert (cache.hits, cache.misses, cache.errors) == (2, 4, 4)

@@ -160,11 +160,24 @@ def test_a_tampered_entry_is_a_miss(tmp_path: Path) -> None:
     entry = cache.folder / key[:2] / f"{key}.bin"
     good = entry.read_bytes()
     assert cache.lookup(key) is not None
-    for position in (len(b"CVCACHE2"), HEAD_SIZE - 1, HEAD_SIZE + 5, len(good) - 1):
+    for position in (len(b"CVCACHE2"), HEAD_SIZE - 1, HEAD_SIZE + 5):
         bad = bytearray(good)
-        bad[position] ^= 0x01  # the key id, the HMAC, the header, the bytes values
+        bad[position] ^= 0x01  # the key id, the HMAC, the header
         entry.write_bytes(bytes(bad))
         assert ResultCache(tmp_path / "cache", "f" * 32).lookup(key) is None, position
+    for damaged in (good[:-1], good + b"\0"):  # the collected data's area cut short, or grown
+        entry.write_bytes(damaged)
+        assert ResultCache(tmp_path / "cache", "f" * 32).lookup(key) is None
+    # a changed byte of the area (the lookup reads only the head, which names the area's
+    # SHA-256): caught when a corpus stage reads it, which removes the entry
+    bad = bytearray(good)
+    bad[-1] ^= 0x01
+    entry.write_bytes(bytes(bad))
+    found = ResultCache(tmp_path / "cache", "f" * 32).lookup(key)
+    assert found is not None and found.stats == {"lines": 3}
+    with pytest.raises(OSError, match="damaged or changed during the run"):
+        found.collected["DUP002"]
+    assert not entry.exists()
     from validators.finding_blocks import pack_findings
 
     items = pack_findings("a.txt", [finding]).text  # the findings' compressed text, in the entry
@@ -412,14 +425,32 @@ def test_a_cached_entrys_collected_data_is_read_again_when_asked_for_and_checked
     later = cache.lookup(key)
     assert later is not None
     entry = cache.folder / key[:2] / f"{key}.bin"
-    forged = bytearray(entry.read_bytes())
+    good = entry.read_bytes()
+    forged = bytearray(good)
     forged[-1] ^= 0x01
     entry.write_bytes(bytes(forged))
     with pytest.raises(OSError, match="changed during the run"):
         later.collected["DUP002"]
-    entry.unlink()
+    assert not entry.exists()  # removed: the next run computes the document again
     with pytest.raises(OSError, match="went away"):
         later.collected["DUP002"]
+    entry.write_bytes(good)
+    assert later.collected["DUP002"] == {"ngrams": b"\0\1" * 50}
+    # sent to another process on this machine (the look-ups' fork): the head's data and the
+    # entry's name travel, the area stays on disk until asked for; to any other process (a
+    # worker of a Dask cluster may have another disk) the parts themselves
+    import pickle
+
+    from validators.cache import CachedCollected
+
+    collected = cache.lookup(key).collected  # type: ignore[union-attr]
+    assert isinstance(collected, CachedCollected)
+    sent = pickle.dumps(collected)
+    assert b"\0\1" * 50 in sent and pickle.loads(sent)["DUP002"] == {"ngrams": b"\0\1" * 50}
+    collected.same_machine = True
+    sent = pickle.dumps(collected)
+    assert b"\0\1" * 50 not in sent
+    assert pickle.loads(sent)["DUP002"] == {"ngrams": b"\0\1" * 50}
 
 
 def vars_of(collected: Any) -> list[Any]:

@@ -18,7 +18,7 @@ from validators.config import Config, build_ruleset
 from validators.discover import discover
 from validators.executors.local import LocalExecutor
 from validators.finding_blocks import FindingBlock, Findings, pack_findings
-from validators.finding_json import SEPARATOR, encode_batch
+from validators.finding_json import SEPARATOR, SEPARATOR_UTF8, encode_batch
 from validators.findings import DuplicateGroup, Finding, Related
 from validators.reporters import json_format
 from validators.settings import settings_from
@@ -55,6 +55,9 @@ def test_merged_blocks_iterate_as_the_stable_sort_of_every_finding(docs, corpus)
     assert [f.message for f in merged] == [f.message for f in expected]  # ties in their order
     # the JSON report's way: each block's text as packed, re-encoded where findings share a path
     assert SEPARATOR.join(merged.texts()) == SEPARATOR.join(encode_batch([f.as_dict() for f in expected]))
+    # into a UTF-8 file: the bytes the report's stream would write (a lone surrogate escaped)
+    assert SEPARATOR_UTF8.join(merged.utf8_texts()) == SEPARATOR.join(merged.texts()).encode(
+        "utf-8", "backslashreplace")
     assert len(merged) == len(expected)
     counts: dict[tuple[str, str, str, str], tuple[int, int]] = {}
     for f in expected:
@@ -111,5 +114,13 @@ def test_a_run_reports_packed_findings_exactly_as_objects(sample_copy: Path, job
     json_format.report(as_objects, plain)
     assert packed.getvalue() == plain.getvalue()
     assert json.loads(packed.getvalue())["findings"]
+    # a report file (UTF-8, lone surrogates escaped) takes the blocks' bytes as they are: the
+    # same bytes as the text written through the stream
+    into = io.BytesIO()
+    stream = io.TextIOWrapper(into, encoding="utf-8", errors="backslashreplace", newline="")
+    assert json_format.utf8_buffer(stream) is into
+    json_format.report(result, stream)
+    stream.flush()
+    assert into.getvalue() == plain.getvalue().encode("utf-8", "backslashreplace")
     for fail_on in ("info", "warning", "error"):
         assert pipeline.exit_code(result.findings, fail_on) == pipeline.exit_code(list(result.findings), fail_on)

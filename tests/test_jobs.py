@@ -312,3 +312,43 @@ def test_a_focused_corpus_stage_on_two_cores_gives_the_serial_findings(
     assert list(parallel.findings) == list(serial.findings)
     assert any(f.category == "DUP" for f in serial.findings)
     assert {f.path for f in serial.findings} <= set(focus)
+
+
+def test_a_warm_run_looks_the_cache_up_on_two_cores(
+        generated: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """--jobs 2 and a warm cache: after a first chunk looked up here (where a cold run gives up),
+    this process and a fork of it take the chunks of files in turn; the fork's look-ups come
+    back with their hits counted here, and the findings are those of the cold run."""
+    from validators import pipeline
+    from validators.cache import ResultCache, ruleset_fingerprint
+
+    corpus, _ = generated
+    files = discover([str(corpus)])
+    ruleset = build_ruleset(Config())
+
+    def cache() -> ResultCache:
+        return ResultCache(tmp_path / "cache", ruleset_fingerprint(ruleset), secret=b"s" * 32)
+
+    cold_cache = cache()
+    cold = run_check(files, ruleset, cache=cold_cache, jobs=2)
+    assert cold_cache.stores == len(files) > 8 * 16
+    log = tmp_path / "lookups.log"
+    real = pipeline.cached_outcome
+
+    def recorded(corpus_file: Any, task: Any) -> Any:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {corpus_file.path}\n")
+        return real(corpus_file, task)
+
+    monkeypatch.setattr(pipeline, "cached_outcome", recorded)
+    monkeypatch.setattr(pipeline, "LOOKUP_CHUNK", 16)
+    warm_cache = cache()
+    warm = run_check(files, ruleset, cache=warm_cache, jobs=2)
+    looked = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(path for _, path in looked) == sorted(f.path for f in files)  # each file once
+    assert {pid for pid, _ in looked[:16]} == {str(os.getpid())}  # the first chunk here
+    assert len({pid for pid, _ in looked}) == 2  # the rest in two processes
+    assert (warm_cache.hits, warm_cache.misses, warm_cache.stores) == (len(files), 0, 0)
+    assert warm_cache.corpus_hits == 1
+    assert [f.as_dict() for f in warm.findings] == [f.as_dict() for f in cold.findings]
+    assert warm.summary() == cold.summary() and warm.extra_summary == cold.extra_summary

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -128,16 +129,17 @@ def test_output_and_html_to_a_fifo_with_a_reader_deliver_the_report(corpus: Path
     assert page.startswith(b"<!DOCTYPE html") and page.rstrip().endswith(b"</html>")
 
 
-def test_a_report_larger_than_its_spool_is_written_whole_from_a_temporary_file(
+def test_a_report_is_written_straight_into_place_and_through_a_spool_into_a_fifo(
         corpus: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``--output`` spools the report (memory, then an anonymous temporary file past
-    SPOOL_BYTES) and copies it to the target: byte for byte the report printed on stdout, to a
-    file and to a FIFO, and the spool went to disk (the text was not held in memory whole)."""
+    """``--output`` to a file writes the report as it is made into the atomic write's temporary
+    file (no copy of it anywhere: no spool); to a FIFO it spools the report (memory, then an
+    anonymous temporary file past SPOOL_BYTES) and writes it once whole. Either way byte for byte
+    the report printed on stdout."""
     import tempfile
 
-    from validators import cli
+    from validators import outputs
 
-    monkeypatch.setattr(cli, "SPOOL_BYTES", 64)
+    monkeypatch.setattr(outputs, "SPOOL_BYTES", 64)
     spools: list[tempfile.SpooledTemporaryFile[bytes]] = []
     real = tempfile.SpooledTemporaryFile
 
@@ -152,7 +154,8 @@ def test_a_report_larger_than_its_spool_is_written_whole_from_a_temporary_file(
     code, _, err = run(capsys, *check("--format", "json", "--output", str(target)))
     assert code == 0, err
     assert target.read_text("utf-8") == printed and len(printed.encode()) > 64
-    assert spools[-1]._rolled and spools[-1].closed  # on disk past 64 bytes, closed after
+    assert not spools
+    assert not [p for p in corpus.parent.iterdir() if p.name.endswith(".tmp")]
     fifo = corpus.parent / "pipe"
     os.mkfifo(fifo)
     reader = FifoReader(fifo)
@@ -160,6 +163,32 @@ def test_a_report_larger_than_its_spool_is_written_whole_from_a_temporary_file(
     code, _, err = run(capsys, *check("--format", "json", "--output", str(fifo)))
     assert code == 0, err
     assert reader.received().decode("utf-8") == printed
+    assert spools[-1]._rolled and spools[-1].closed  # on disk past 64 bytes, closed after
+
+
+def test_a_report_that_fails_midway_leaves_the_old_file_and_no_temporary_file(
+        corpus: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report is written into place as it is made: a reporter that fails halfway leaves the
+    previous report as it was and removes its temporary file."""
+    from validators.reporters import json_format
+
+    target = corpus.parent / "report.json"
+    target.write_text("the previous report\n")
+    real = json_format.report
+
+    def failing(result: Any, stream: Any) -> None:
+        stream.write("{\"half\": ")
+        stream.flush()
+        raise ValueError("the reporter broke")
+
+    monkeypatch.setattr(json_format, "report", failing)
+    code, _, err = run(capsys, *check("--format", "json", "--output", str(target)))
+    assert code == 2 and err.count("\n") == 1 and "internal error" in err \
+        and "the reporter broke" in err, err
+    assert target.read_text() == "the previous report\n"
+    assert sorted(p.name for p in corpus.parent.iterdir()) == sorted(
+        ["report.json", corpus.name])
+    monkeypatch.setattr(json_format, "report", real)
 
 
 def test_a_fifo_without_a_reader_is_an_error_not_a_hang(tmp_path: Path) -> None:

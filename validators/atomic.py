@@ -104,13 +104,19 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | BinaryIO, *,
     skips the fsync: still all-or-nothing for concurrent readers, but a power loss may leave an
     empty or partial file (fine for a checksummed cache entry). ``new_mode``: the permissions of
     a file that did not exist (less the umask); default 0600, mkstemp's."""
-    target = Path(path)
+    with atomic_writer(path, durable=durable, new_mode=new_mode) as handle:
+        for piece in chunks(data):
+            handle.write(piece)
+
+
+def _replaceable(target: Path) -> os.stat_result | None:
+    """The status of the regular file at ``target`` (through a symlink: the link itself is
+    replaced, a regular file behind it lends its mode and owner), None when there is none;
+    OSError when something else is there (only a regular file is ever replaced)."""
     existing = None
     with contextlib.suppress(FileNotFoundError):
         existing = target.lstat()
     if existing is not None and stat.S_ISLNK(existing.st_mode):
-        # the link itself is replaced (callers that mean its target resolve it first); a regular
-        # file behind it lends its mode and owner
         try:
             existing = target.stat()
         except OSError:
@@ -120,13 +126,27 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | BinaryIO, *,
     elif existing is not None and not stat.S_ISREG(existing.st_mode):
         raise OSError(errno.EINVAL, "not a regular file (only a regular file is ever replaced)",
                       str(target))
+    return existing
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, durable: bool = True,
+                  new_mode: int | None = None) -> Iterator[BinaryIO]:
+    """A binary file to write the new content of ``path`` into (a temporary file in its folder),
+    renamed over ``path`` when the block ends without an exception and removed when it raises:
+    a large report is written once, straight into place, never held or copied. The target is
+    checked when the block starts and again right before the rename (it may have been replaced
+    by a device or a folder meanwhile); ``durable`` and ``new_mode`` as for
+    :func:`write_bytes_atomic`."""
+    target = Path(path)
+    existing = _replaceable(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{TEMP_MARK}{os.getpid()}.", suffix=".tmp",
                                dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            for piece in chunks(data):
-                handle.write(piece)
+            yield handle
             handle.flush()
+            existing = _replaceable(target) if existing is not None else existing
             if existing is not None:
                 mine = os.fstat(handle.fileno())
                 if (mine.st_uid, mine.st_gid) != (existing.st_uid, existing.st_gid):
@@ -136,6 +156,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | BinaryIO, *,
                 os.fchmod(handle.fileno(), new_mode & ~_umask())
             if durable:
                 os.fsync(handle.fileno())
+        if existing is None:
+            _replaceable(target)  # nothing was there: nor may a device or folder be now
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

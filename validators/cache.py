@@ -11,19 +11,22 @@ misses.
 The cache directory usually sits in the work tree, where a pull request can plant files in it, so
 an entry is data, never code, and is trusted only when authenticated:
 
-- Data only: a JSON header (findings, statistics, collected values; tuples, bytes and dicts with
-  non-string keys tagged) followed by the raw ``bytes`` values (n-gram hashes, MinHash
-  signatures) it refers to. Nothing is unpickled or evaluated; decoding accepts only the types a
-  result holds, anything else is a miss.
+- Data only: a head, i.e. a JSON header (findings, statistics; tuples, bytes and dicts with
+  non-string keys tagged) and the raw ``bytes`` it refers to (the findings' compressed text),
+  then the area of what the corpus rules collected (each part's JSON text, the n-gram hashes and
+  MinHash signatures they refer to), whose length and SHA-256 the header names. Nothing is
+  unpickled or evaluated; decoding accepts only the types a result holds, anything else is a
+  miss. A lookup reads the head alone; the area is read, and checked, when a corpus stage asks
+  for it (a warm run of an unchanged corpus never does).
 - Authenticated: HMAC-SHA256, under a per-user secret key, over the key id, the entry's own key
-  (so an entry moved to another name is a miss) and its payload. The key (32 random bytes) lives
-  outside any repository, in ``$XDG_CACHE_HOME/corpus-validators/key`` (default
-  ``~/.cache/corpus-validators/key``), or in the folder named by the environment variable
-  ``CORPUS_VALIDATE_KEY_DIR`` (tests, CI). An entry planted in the repository, copied from another
-  user's cache or forged is a miss, never a result. A key file that is a symlink, not a regular
-  file, not the user's own, accessible to others or of the wrong size is not used (and not
-  replaced, so the user sees why): the run goes on without the cache, as it does when the key
-  cannot be created (a read-only home).
+  (so an entry moved to another name is a miss) and its head (which names the area's SHA-256).
+  The key (32 random bytes) lives outside any repository, in
+  ``$XDG_CACHE_HOME/corpus-validators/key`` (default ``~/.cache/corpus-validators/key``), or in
+  the folder named by the environment variable ``CORPUS_VALIDATE_KEY_DIR`` (tests, CI). An entry
+  planted in the repository, copied from another user's cache or forged is a miss, never a
+  result. A key file that is a symlink, not a regular file, not the user's own, accessible to
+  others or of the wrong size is not used (and not replaced, so the user sees why): the run goes
+  on without the cache, as it does when the key cannot be created (a read-only home).
 - A cache directory that git tracks is not used at all (:func:`open_result_cache` says so in a
   one-line warning): it would be shared through the repository.
 
@@ -48,7 +51,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
-import functools
 import hashlib
 import hmac
 import json
@@ -71,8 +73,8 @@ from validators.rules import RuleSet
 from validators.userkey import KEY_DIR_ENV, code_fingerprint, load_key
 
 DEFAULT_CACHE_DIR = ".corpus-validate-cache"
-FORMAT = "v5"                      # bump when the entry layout changes
-LEGACY_FORMATS = ("v1", "v2", "v3", "v4")  # older layouts (v1: pickles), removed when the cache is written
+FORMAT = "v6"                      # bump when the entry layout changes
+LEGACY_FORMATS = ("v1", "v2", "v3", "v4", "v5")  # older layouts (v1: pickles), removed when the cache is written
 MAGIC = b"CVCACHE2"
 KEY_ID_SIZE = 8
 DIGEST_SIZE = 32                   # HMAC-SHA256
@@ -149,19 +151,20 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
 
 # --- entries as data -------------------------------------------------------------------------
 #
-# A result becomes a JSON header plus a blob area. JSON keeps None, bool, int, float, str, list
+# A result becomes a head (a JSON header plus the blobs it refers to) and the collected data's area
+# (see pack_result). JSON keeps None, bool, int, float, str, list
 # and string-keyed dicts as they are; the rest is a one-key object whose key starts with DEL (a
 # control character JSON leaves unescaped; a real dict with such a key is written in the general
 # map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fr": [[...], ...]} a tuple
 # of tuples of scalars (a table: one tag for all its rows, decoded at C speed), {"\x7fb": [offset,
 # length]} bytes in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings
 # are the block of validators.finding_blocks ("rules", "counts", "unlisted", "own", "text": their
-# compressed text in the JSON report, last in the blob area), kept packed when the entry is read.
+# compressed text in the JSON report, among the head's blobs), kept packed when the entry is read.
 
 _TAG = "\x7f"
 _TUPLE, _BYTES, _MAP, _ROWS = _TAG + "t", _TAG + "b", _TAG + "m", _TAG + "r"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_RESULT_KEYS = {"path", "rules", "text", "counts", "unlisted", "own", "stats", "collected"}
+_RESULT_KEYS = {"path", "rules", "text", "counts", "unlisted", "own", "stats", "collected", "area"}
 
 
 def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
@@ -189,25 +192,47 @@ def _pack(value: Any, blobs: list[bytes], size: list[int]) -> Any:
 
 
 def pack_result(result: DocumentResult) -> bytes:
-    """The data-only form of a result (unauthenticated): 4-byte header length, JSON, blobs.
-    Raises TypeError for a value outside the types above (such a result is not cached)."""
+    """The data-only form of a result (unauthenticated): a head (two 4-byte lengths, the header's
+    JSON, the blobs it refers to: the findings' text, bytes in the statistics) and then the
+    collected data's area (each distinct part's JSON text, then the bytes those parts refer to).
+    The header names the area's length and SHA-256, so reading the head (which an entry's HMAC
+    covers) is enough to look a result up, and the area is read, and checked, only when a corpus
+    stage asks for a part. Raises TypeError for a value outside the types above (such a result is
+    not cached)."""
     block = pack_findings(result.path, result.findings)
+    collected = result.collected
+    packed = collected if isinstance(collected, PackedCollected) else pack_collected(collected)
+    texts, blob_area = packed.packed()
+    places: dict[int, list[int]] = {}  # a text shared by several rules (the CON item) once
+    pieces: list[bytes] = []
+    at = 0
+    parts = []
+    for rule_id, part in texts.items():
+        if id(part) not in places:
+            places[id(part)] = [at, len(part)]
+            pieces.append(part)
+            at += len(part)
+        parts.append([rule_id, *places[id(part)]])
+    area = b"".join([*pieces, blob_area]) if parts else b""
     blobs: list[bytes] = []
     size = [0]
-    collected = []  # [[rule id, each rule's part: a JSON text of its own, among the blobs]]
-    for rule_id, value in result.collected.items():
-        if type(rule_id) is not str:
-            raise TypeError("a collected rule id must be a str")
-        part = json.dumps(_pack(value, blobs, size), ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=True).encode("utf-8", "surrogatepass")
-        collected.append([rule_id, _pack(part, blobs, size)])
     stats = _pack(result.stats, blobs, size)
-    # the findings' text last: a cached result keeps the blob area before it for its collected data
-    header = {"path": result.path, "stats": stats, "collected": collected,
+    header = {"path": result.path, "stats": stats, "collected": parts,
+              "area": [len(area), hashlib.sha256(area).hexdigest(), at],
               **_pack(block_data(block), blobs, size)}
     text = json.dumps(header, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
     data = text.encode("utf-8", "surrogatepass")
-    return b"".join([len(data).to_bytes(4, "big"), data, *blobs])
+    return b"".join([len(data).to_bytes(4, "big"), size[0].to_bytes(4, "big"), data, *blobs, area])
+
+
+SIZES = 8  # the head's two lengths: its JSON's, its blobs'
+
+
+def head_size(data: bytes | memoryview) -> int:
+    """The length of the head a payload starts with (ValueError when it cannot have one)."""
+    if len(data) < SIZES:
+        raise ValueError("truncated entry")
+    return SIZES + int.from_bytes(data[:4], "big") + int.from_bytes(data[4:SIZES], "big")
 
 
 def _unpacker(area: memoryview) -> Any:
@@ -244,45 +269,55 @@ def _unpacker(area: memoryview) -> Any:
     return hook
 
 
-def unpack_result(data: bytes | memoryview, area: Callable[[], bytes] | None = None) -> DocumentResult:
+def unpack_result(data: bytes | memoryview,
+                  area: Callable[[tuple[int, str]], bytes] | None = None) -> DocumentResult:
     """The inverse of :func:`pack_result`; ValueError (or TypeError) for anything else.
-    ``area``: how to read the collected data's blob area again when a corpus stage asks for it,
-    instead of keeping a copy (a warm run of an unchanged corpus never reads it: every document's
-    n-gram sets, ~1.5 bytes per corpus byte, stayed in memory for nothing)."""
+    ``area``: how to read the collected data's area when a corpus stage asks for a part; then
+    ``data`` need only hold the head (a warm run of an unchanged corpus never reads the area:
+    every document's n-gram sets and annotated lines, ~2.5 bytes per corpus byte). Without it
+    the area follows the head in ``data`` and is checked against its SHA-256 here."""
     view = memoryview(data)
-    if len(view) < 4:
-        raise ValueError("truncated entry")
+    end = head_size(view)
     size = int.from_bytes(view[:4], "big")
-    if 4 + size > len(view):
+    if end > len(view):
         raise ValueError("truncated entry")
-    text = str(view[4:4 + size], "utf-8", "surrogatepass")
-    header = json.loads(text, object_hook=_unpacker(view[4 + size:]))
+    text = str(view[SIZES:SIZES + size], "utf-8", "surrogatepass")
+    header = json.loads(text, object_hook=_unpacker(view[SIZES + size:end]))
     if type(header) is not dict or header.keys() != _RESULT_KEYS:
         raise ValueError("not a result")
-    path, stats, collected = header["path"], header["stats"], header["collected"]
+    path, stats, collected, spec = (header["path"], header["stats"], header["collected"],
+                                    header["area"])
+    if not (type(spec) is list and len(spec) == 3 and type(spec[0]) is int
+            and type(spec[1]) is str and len(spec[1]) == 64 and type(spec[2]) is int
+            and 0 <= spec[2] <= spec[0]):
+        raise ValueError("not a result")
+    length, digest, blobs_at = spec
     if type(path) is not str or type(stats) is not dict \
             or type(collected) is not list or not all(
-                type(pair) is list and len(pair) == 2 and type(pair[0]) is str
-                and type(pair[1]) is bytes for pair in collected):
+                type(part) is list and len(part) == 3 and type(part[0]) is str
+                and type(part[1]) is int and type(part[2]) is int
+                and part[1] >= 0 and part[2] >= 0 and part[1] + part[2] <= blobs_at
+                for part in collected):
         raise ValueError("not a result")
-    if len({rule_id for rule_id, _ in collected}) != len(collected):
+    if len({part[0] for part in collected}) != len(collected):
         raise ValueError("not a result")
     block = block_from_data(path, header["rules"], header["text"], header["counts"],
                             header["unlisted"], header["own"])
-    kept: Area = b""
-    if collected:
-        kept = area if area is not None else bytes(view[4 + size:len(view) - len(block.text)])
-    return DocumentResult(path, block, stats, PackedCollected(dict(collected), kept))
+    parts = {rule_id: (start, size) for rule_id, start, size in collected}
+    if area is None:
+        kept = bytes(view[end:end + length])
+        if len(kept) != length or hashlib.sha256(kept).hexdigest() != digest:
+            raise ValueError("the collected data does not match its entry")
+        return DocumentResult(path, block, stats, CachedCollected(parts, blobs_at, kept))
+    return DocumentResult(path, block, stats, CachedCollected(parts, blobs_at, area, (length, digest)))
 
 
-Area = bytes | Callable[[], bytes]  # a blob area, or how to read it again from its entry
+def area_matches(area: bytes, spec: tuple[int, str]) -> bool:
+    """Whether ``area`` is the one an entry's (authenticated) header names: its length and SHA-256."""
+    return len(area) == spec[0] and hashlib.sha256(area).hexdigest() == spec[1]
 
 
-def _area(area: Area) -> bytes:
-    return area() if callable(area) else area
-
-
-def unpack_part(text: bytes, area: bytes) -> Any:
+def unpack_part(text: bytes | memoryview, area: bytes | memoryview) -> Any:
     """One rule's collected value from its JSON text and the blob area it refers to (our own
     writing; decoded with the same data-only types as an entry's header)."""
     return json.loads(str(text, "utf-8", "surrogatepass"), object_hook=_unpacker(memoryview(area)))
@@ -308,22 +343,20 @@ class PartsByRule(Mapping[str, Any]):
 
 
 class PackedCollected(PartsByRule):
-    """What the corpus rules collected from a cached document, each rule's part decoded only
-    when a corpus stage asks for it. A warm run whose corpus-wide findings are cached never
-    decodes the n-gram sets and signatures at all (most of what an entry holds). The entry was
-    authenticated as a whole and its header decoded, so a part is our own writing; decoding one
-    accepts the same data-only types as the header does. ``fresh``: packed by a worker from a
-    document just checked (:func:`pack_collected`), not read from a cache entry."""
+    """What the corpus rules collected from a document, packed data-only (a JSON text per rule
+    over one blob area), each rule's part decoded only when a corpus stage asks for it.
+    ``fresh``: packed by a worker from a document just checked (:func:`pack_collected`), not read
+    from a cache entry (:class:`CachedCollected`)."""
 
-    _parts: dict[str, bytes]
+    _parts: dict[str, Any]
 
-    def __init__(self, texts: dict[str, bytes], area: Area, fresh: bool = False) -> None:
+    def __init__(self, texts: dict[str, bytes], area: bytes, fresh: bool = False) -> None:
         self._parts, self._area, self.fresh = texts, area, fresh
-        self._decoded: dict[str, Any] = {}  # a part once decoded (a warm run decodes none)
+        self._decoded: dict[str, Any] = {}  # a part once decoded
 
     def __getitem__(self, rule_id: str) -> Any:
         if rule_id not in self._decoded:
-            self._decoded[rule_id] = unpack_part(self._parts[rule_id], _area(self._area))
+            self._decoded[rule_id] = unpack_part(self._parts[rule_id], self._area)
         return self._decoded[rule_id]
 
     def __reduce__(self) -> tuple[Any, ...]:  # to a worker or the parent: still packed
@@ -331,7 +364,67 @@ class PackedCollected(PartsByRule):
 
     def packed(self) -> tuple[dict[str, bytes], bytes]:
         """Each rule's JSON text and the blob area they share (texts of one object are one)."""
-        return dict(self._parts), _area(self._area) if self._parts else b""
+        return dict(self._parts), self._area if self._parts else b""
+
+
+class CachedCollected(PackedCollected):
+    """What the corpus rules collected from a cached document: the parts' places in the entry's
+    area, and the area itself or how to read it again (:meth:`ResultCache.lookup` reads only the
+    head; a warm run whose corpus-wide findings are cached never reads an area, most of what an
+    entry holds). An area read again is checked against the length and SHA-256 the authenticated
+    header names (``spec``); the entry was authenticated and its header decoded, so a part is
+    our own writing, decoded with the same data-only types as the header."""
+
+    _parts: dict[str, tuple[int, int]]
+    _area: bytes | Callable[[tuple[int, str]], bytes]  # type: ignore[assignment]
+
+    def __init__(self, parts: dict[str, tuple[int, int]], blobs_at: int,
+                 area: bytes | Callable[[tuple[int, str]], bytes],
+                 spec: tuple[int, str] | None = None) -> None:
+        self._parts, self._blobs_at, self._area, self._spec = parts, blobs_at, area, spec
+        self.fresh = False
+        self._decoded = {}
+        self.same_machine = False  # sent only to a process that reads the same files
+
+    @property
+    def area_size(self) -> int:
+        """The area's length, as the header names it."""
+        if self._spec is not None:
+            return self._spec[0]
+        return 0 if callable(self._area) else len(self._area)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """To a process on this machine (``same_machine``: the look-ups' fork), the head's data
+        and how to read the area; elsewhere (a Dask worker may be another machine, without this
+        cache) the parts themselves, as :class:`PackedCollected`."""
+        if self.same_machine:
+            return (CachedCollected, (self._parts, self._blobs_at, self._area, self._spec))
+        return super().__reduce__()
+
+    def _read(self) -> memoryview:
+        area = self._area
+        if callable(area):
+            assert self._spec is not None
+            return memoryview(area(self._spec))
+        return memoryview(area)
+
+    def __getitem__(self, rule_id: str) -> Any:
+        if rule_id not in self._decoded:
+            start, size = self._parts[rule_id]
+            area = self._read()
+            self._decoded[rule_id] = unpack_part(area[start:start + size], area[self._blobs_at:])
+        return self._decoded[rule_id]
+
+    def packed(self) -> tuple[dict[str, bytes], bytes]:
+        if not self._parts:
+            return {}, b""
+        area = self._read()
+        texts: dict[tuple[int, int], bytes] = {}  # a shared text stays one object
+        for place in self._parts.values():
+            if place not in texts:
+                texts[place] = bytes(area[place[0]:place[0] + place[1]])
+        return ({rule_id: texts[place] for rule_id, place in self._parts.items()},
+                bytes(area[self._blobs_at:]))
 
 
 def pack_collected(collected: Mapping[str, Any]) -> PackedCollected:
@@ -487,17 +580,19 @@ def _mac(secret: bytes, ident: bytes, key: str, payload: bytes | memoryview) -> 
 
 
 def encode_entry(key: str, result: DocumentResult, secret: bytes) -> bytes:
-    """An authenticated entry: MAGIC, key id, HMAC-SHA256, then :func:`pack_result`."""
+    """An authenticated entry: MAGIC, key id, HMAC-SHA256 of the head, then :func:`pack_result`
+    (the head names the area's SHA-256)."""
     payload = pack_result(result)
     ident = key_id(secret)
-    return MAGIC + ident + _mac(secret, ident, key, payload) + payload
+    return MAGIC + ident + _mac(secret, ident, key, memoryview(payload)[:head_size(payload)]) + payload
 
 
 def decode_entry(key: str, blob: bytes, secret: bytes,
-                 area: Callable[[], bytes] | None = None) -> DocumentResult | None:
+                 area: Callable[[tuple[int, str]], bytes] | None = None) -> DocumentResult | None:
     """The result in an entry written under ``key`` with ``secret``; None for anything else
-    (another key, another entry's name, a forged, truncated or malformed entry). ``area``: see
-    :func:`unpack_result`."""
+    (another key, another entry's name, a forged, truncated or malformed entry). ``area``: how
+    to read the collected data's area later, when ``blob`` holds only the entry's head (see
+    :func:`unpack_result`); without it the area must follow and match."""
     if len(blob) <= HEAD_SIZE or not blob.startswith(MAGIC):
         return None
     view = memoryview(blob)
@@ -505,13 +600,31 @@ def decode_entry(key: str, blob: bytes, secret: bytes,
     if view[len(MAGIC):len(MAGIC) + KEY_ID_SIZE] != ident:
         return None
     payload = view[HEAD_SIZE:]
-    if not hmac.compare_digest(_mac(secret, ident, key, payload),
-                               view[len(MAGIC) + KEY_ID_SIZE:HEAD_SIZE]):
+    try:
+        end = head_size(payload)
+    except ValueError:
+        return None
+    if end > len(payload) or not hmac.compare_digest(
+            _mac(secret, ident, key, payload[:end]), view[len(MAGIC) + KEY_ID_SIZE:HEAD_SIZE]):
         return None
     try:
         return unpack_result(payload, area)
     except (ValueError, TypeError, RecursionError):  # authentic but not ours to read: a miss
         return None
+
+
+def read_head(path: Path) -> tuple[bytes, int]:
+    """The first bytes of an entry, up to the end of its head (what the HMAC covers), and the
+    size of what follows (the area's, if the entry is whole): a lookup does not read the
+    collected data's area. OSError as reading does."""
+    with open(path, "rb") as handle:
+        data = handle.read(HEAD_SIZE + SIZES + (64 << 10))
+        if len(data) < HEAD_SIZE + SIZES:
+            return data, 0
+        end = HEAD_SIZE + head_size(data[HEAD_SIZE:HEAD_SIZE + SIZES])
+        while len(data) < end and (more := handle.read(end - len(data))):
+            data += more
+        return data[:end], os.fstat(handle.fileno()).st_size - end
 
 
 # --- a cache git tracks is not used ------------------------------------------------------------
@@ -562,6 +675,37 @@ def open_result_cache(directory: str | os.PathLike[str], fingerprint: str, *,
         return None, (f"corpus-validate: warning: {cache.key_problem}; running without the "
                       f"result cache (set {KEY_DIR_ENV} to a private folder, or use --no-cache)")
     return cache, None
+
+
+class EntryArea:
+    """How to read the collected data's area of an entry looked up earlier: the entry's file
+    name, nothing secret, so a cached result travels between processes as its head's data and
+    this (the area stays on disk until a corpus stage asks for a part)."""
+
+    def __init__(self, path: str, key: str) -> None:
+        self.path, self.key = path, key
+
+    def __call__(self, spec: tuple[int, str]) -> bytes:
+        """The area, read now and checked against the length and SHA-256 the entry's
+        authenticated head named (``spec``). OSError when the entry has gone or does not match:
+        a damaged entry is removed, so that the next run computes the document again."""
+        try:
+            with open(self.path, "rb") as handle:
+                blob = handle.read()
+        except OSError as exc:
+            raise OSError(f"the cache entry {self.key} went away during the run: run again") from exc
+        head = HEAD_SIZE + head_size(blob[HEAD_SIZE:HEAD_SIZE + SIZES]) \
+            if len(blob) >= HEAD_SIZE + SIZES else len(blob)
+        area = blob[head:]
+        if not area_matches(area, spec):
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            raise OSError(f"the cache entry {self.key} was damaged or changed during the run "
+                          "(removed): run again")
+        return area
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (EntryArea, (self.path, self.key))
 
 
 class ResultCache:
@@ -622,11 +766,14 @@ class ResultCache:
             self.misses += 1
             return None
         try:
-            blob = self._entry(key).read_bytes()
+            blob, after = read_head(self._entry(key))
         except OSError:
             self.misses += 1
             return None
-        result = decode_entry(key, blob, self._secret, functools.partial(self._area_of, key))
+        result = decode_entry(key, blob, self._secret, EntryArea(os.fspath(self._entry(key)), key))
+        if result is not None and isinstance(result.collected, CachedCollected) \
+                and result.collected.area_size != after:
+            result = None  # truncated (or grown) since it was written
         if result is None:
             self.errors += 1
             self.misses += 1
@@ -637,18 +784,6 @@ class ResultCache:
             with contextlib.suppress(OSError):
                 os.utime(self.folder)  # marks this rule set as recently used (for pruning)
         return result
-
-    def _area_of(self, key: str) -> bytes:
-        """The collected data's blob area of the entry ``key``, read and authenticated again
-        (OSError when it has gone or changed since it was looked up in this run)."""
-        try:
-            blob = self._entry(key).read_bytes()
-        except OSError as exc:
-            raise OSError(f"the cache entry {key} went away during the run: run again") from exc
-        result = decode_entry(key, blob, self._secret) if self._secret is not None else None
-        if result is None or not isinstance(result.collected, PackedCollected):
-            raise OSError(f"the cache entry {key} changed during the run: run again")
-        return result.collected.packed()[1]
 
     def lookup_corpus(self, slot: str, key: str) -> list[Finding] | None:
         """The corpus-wide findings stored in ``slot`` for the corpus ``key`` (:func:`corpus_key`),

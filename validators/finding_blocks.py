@@ -19,12 +19,13 @@ import heapq
 import itertools
 import json
 import operator
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any, AnyStr, TypeVar, overload
 
-from validators.finding_json import SEPARATOR, encode_batch, split_texts
+from validators.finding_json import SEPARATOR, SEPARATOR_UTF8, encode_batch, split_texts
 from validators.findings import Finding, Related
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ BATCH = 512  # findings encoded by one call of the C encoder
 _KEYS = frozenset(("rule", "name", "category", "severity", "path", "line", "column", "end_line",
                    "end_column", "message", "context", "fingerprint"))
 _KEYS_RELATED = _KEYS | {"related"}
+_SURROGATE_UTF8 = re.compile(rb"\xed[\xa0-\xbf]")  # a lone surrogate, as "surrogatepass" writes it
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -86,6 +88,14 @@ class FindingBlock(Sequence[Finding]):
     def report_text(self) -> str:
         """The findings' texts in the JSON report, joined by ``finding_json.SEPARATOR``."""
         return str(zlib.decompress(self.text), "utf-8", "surrogatepass")
+
+    def report_utf8(self) -> bytes:
+        """:meth:`report_text` as a report's stream writes it (:func:`utf8`), without decoding
+        it and encoding it again (most texts have no lone surrogate to escape)."""
+        data = zlib.decompress(self.text)
+        if _SURROGATE_UTF8.search(data) is None:
+            return data
+        return utf8(str(data, "utf-8", "surrogatepass"))
 
     def decode(self) -> list[Finding]:
         """The findings (ValueError for a text this module did not write)."""
@@ -237,22 +247,32 @@ class Findings(Sequence[Finding]):
         same order, as runs of texts to be joined by ``finding_json.SEPARATOR``: a document's
         block is the text it was packed with, unless another block or a loose finding shares its
         path (those findings are then merged and encoded again)."""
+        return self._texts(FindingBlock.report_text, _as_it_is)
+
+    def utf8_texts(self) -> Iterator[bytes]:
+        """:meth:`texts` as a report's stream writes them (:func:`utf8`; joined by
+        ``finding_json.SEPARATOR_UTF8``): a block's text is written as it was packed, never
+        decoded and encoded again."""
+        return self._texts(FindingBlock.report_utf8, utf8)
+
+    def _texts(self, text_of: Callable[[FindingBlock], AnyStr],
+               encode: Callable[[str], AnyStr]) -> Iterator[AnyStr]:
         loose, at = self._loose, 0
         for path, same_path in itertools.groupby(self._blocks, key=operator.attrgetter("path")):
             start = at
             while at < len(loose) and loose[at].path < path:
                 at += 1
-            yield from _encoded(f.as_dict() for f in loose[start:at])
+            yield from map(encode, _encoded(f.as_dict() for f in loose[start:at]))
             start = at
             while at < len(loose) and loose[at].path == path:
                 at += 1
             blocks = list(same_path)
             if len(blocks) == 1:
-                yield from _with_loose(blocks[0].report_text(), loose[start:at])
+                yield from _with_loose(text_of(blocks[0]), loose[start:at], encode)
             else:  # a focused run's parts of one document: all merged again
-                yield from _encoded(Findings(loose[start:at], blocks)._merged(FindingBlock.rows,
-                                                                              Finding.as_dict))
-        yield from _encoded(f.as_dict() for f in loose[at:])
+                yield from map(encode, _encoded(Findings(loose[start:at], blocks)._merged(
+                    FindingBlock.rows, Finding.as_dict)))
+        yield from map(encode, _encoded(f.as_dict() for f in loose[at:]))
 
     def _merged(self, rows_of: Callable[[FindingBlock], list[tuple[tuple[Any, ...], T]]],
                 value_of: Callable[[Finding], T]) -> Iterator[T]:
@@ -308,18 +328,30 @@ class Findings(Sequence[Finding]):
         return (f for f in self._loose if f.group is not None)
 
 
-def _with_loose(text: str, loose: list[Finding]) -> Iterator[str]:
+def utf8(text: str) -> bytes:
+    """``text`` as the report's stream (UTF-8, ``errors="backslashreplace"``) writes it."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def _as_it_is(text: str) -> str:
+    return text
+
+
+def _with_loose(text: AnyStr, loose: list[Finding],
+                encode: Callable[[str], AnyStr]) -> Iterator[AnyStr]:
     """A block's report text (its findings in report order) with the texts of ``loose``
-    findings of the same path (in report order) put where the merge of ``_merged`` puts them
-    (after the block's findings of an equal sort key): each place found by bisecting the block's
-    findings, decoding only the few a bisection looks at (a document with a corpus finding has
-    a dozen others; half the documents of a generated corpus have one)."""
+    findings of the same path (in report order, made by ``encode``) put where the merge of
+    ``_merged`` puts them (after the block's findings of an equal sort key): each place found by
+    galloping then bisecting from the last one, decoding only the few findings looked at (a
+    document with a corpus finding has a dozen others, and the corpus finding, on the first
+    line, usually goes first; half the documents of a generated corpus have one)."""
     if not loose or not text:
         if text:
             yield text
-        yield from _encoded(f.as_dict() for f in loose)
+        yield from map(encode, _encoded(f.as_dict() for f in loose))
         return
     pieces = split_texts(text)
+    separator: Any = SEPARATOR if isinstance(text, str) else SEPARATOR_UTF8
     keys: dict[int, tuple[Any, ...]] = {}
 
     def key_of(position: int) -> tuple[Any, ...]:
@@ -330,15 +362,19 @@ def _with_loose(text: str, loose: list[Finding]) -> Iterator[str]:
             keys[position] = _sort_key(data)
         return keys[position]
 
-    done = 0
+    done, count = 0, len(pieces)
     for finding, piece in zip(loose, _encoded(f.as_dict() for f in loose), strict=True):
-        place = bisect.bisect_right(range(len(pieces)), finding.sort_key(), lo=done, key=key_of)
+        key = finding.sort_key()
+        low, probe, step = done, done, 1  # every piece before ``low`` sorts at or before key
+        while probe < count and key_of(probe) <= key:
+            low, probe, step = probe + 1, probe + step, step * 2
+        place = bisect.bisect_right(range(count), key, lo=low, hi=min(probe, count), key=key_of)
         if place > done:
-            yield SEPARATOR.join(pieces[done:place])
-        yield piece
+            yield separator.join(pieces[done:place])
+        yield encode(piece)
         done = place
-    if done < len(pieces):
-        yield SEPARATOR.join(pieces[done:])
+    if done < count:
+        yield separator.join(pieces[done:])
 
 
 def _encoded(dicts: Iterable[dict[str, Any]]) -> Iterator[str]:

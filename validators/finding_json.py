@@ -15,7 +15,7 @@ texts.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, AnyStr
 
 INDENT = 2
 FINDING = " " * 2 * INDENT            # a finding is at depth 2: {"findings": [ {...} ]}
@@ -23,6 +23,7 @@ FINDING_KEY = " " * 3 * INDENT
 RELATED = " " * 4 * INDENT            # {"related": [ {...} ]} inside a finding
 RELATED_KEY = " " * 5 * INDENT
 SEPARATOR = ",\n" + FINDING           # between two findings' texts
+SEPARATOR_UTF8 = SEPARATOR.encode()
 
 _FINDING_KEYS = json.JSONEncoder(ensure_ascii=False, separators=(",\n" + FINDING_KEY, ": "))
 
@@ -56,11 +57,15 @@ def encode_batch(dicts: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def split_texts(text: str) -> list[str]:
-    """The findings' texts that ``SEPARATOR`` joined: it is followed by ``{`` only between two
-    findings (their keys follow a deeper indentation, related locations a deeper one still)."""
-    cut = "}" + SEPARATOR + "{"
-    parts = text.split(cut)
+def split_texts(text: AnyStr) -> list[AnyStr]:
+    """The findings' texts that ``SEPARATOR`` joined (a str, or its UTF-8 bytes): it is followed
+    by ``{`` only between two findings (their keys follow a deeper indentation, related
+    locations a deeper one still)."""
+    opening: Any = "{" if isinstance(text, str) else b"{"
+    closing: Any = "}" if isinstance(text, str) else b"}"
+    separator: Any = SEPARATOR if isinstance(text, str) else SEPARATOR_UTF8
+    parts: list[Any] = text.split(closing + separator + opening)
     if len(parts) == 1:
         return parts
-    return [parts[0] + "}", *("{" + part + "}" for part in parts[1:-1]), "{" + parts[-1]]
+    return [parts[0] + closing, *(opening + part + closing for part in parts[1:-1]),
+            opening + parts[-1]]

@@ -28,18 +28,21 @@ writing, so a file swapped in meanwhile is caught too.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from validators.atomic import chunks, write_bytes_atomic
+from validators.atomic import atomic_writer, chunks, write_bytes_atomic
 from validators.errors import UsageError
 from validators.load import kind_of
 
 NEW_FILE_MODE = 0o666  # less the umask
+SPOOL_BYTES = 8 << 20  # a report for a device or FIFO is kept in memory up to this, then on disk
 
 
 def _writes_into(mode: int) -> bool:
@@ -125,6 +128,33 @@ class OutputGuard:
         except OSError as exc:
             raise UsageError(f"{shown}: cannot write the {what}: {exc.strerror or exc}") from None
         return target
+
+
+    @contextlib.contextmanager
+    def writer(self, path: str | os.PathLike[str], what: str) -> Iterator[BinaryIO]:
+        """A binary file to write ``path``'s new content into as it is made: for a regular file
+        (or none yet) the temporary file of an atomic write, renamed into place when the block
+        ends (the target is checked again first) and removed if it raises, so a report of
+        300 000 findings is written once and never held or copied; for a device or FIFO a spool
+        (memory up to :data:`SPOOL_BYTES`, then an anonymous temporary file) written into it
+        once whole, so a reader never sees half a report."""
+        target, st = self._inspect(path, what)
+        shown = os.fspath(path)
+        if st is not None and _writes_into(st.st_mode):
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as spool:
+                yield spool  # type: ignore[misc]
+                spool.seek(0)
+                self.write(path, spool, what)  # type: ignore[arg-type]  # (checked again)
+            return
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_writer(target, new_mode=NEW_FILE_MODE) as handle:
+                yield handle
+                if self._inspect(path, what)[0] != target:
+                    raise UsageError(f"{shown}: changed while the run was working; the {what} "
+                                     "was not written")
+        except OSError as exc:
+            raise UsageError(f"{shown}: cannot write the {what}: {exc.strerror or exc}") from None
 
 
 def _write_into(path: Path, data: bytes | BinaryIO, shown: str, what: str) -> None:

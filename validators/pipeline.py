@@ -10,6 +10,8 @@ caches): a worker needs nothing else, whatever its start method or machine.
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from validators.cache import (
+    CachedCollected,
     PackedCollected,
     ResultCache,
     cached_corpus_findings,
@@ -448,29 +451,63 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
 
 
 PREPASS_GIVE_UP = 64  # misses in a row after which the cache look-ups are left to the workers
+LOOKUP_CHUNK = 256    # files per job of the look-ups after the first chunk
+
+
+def _cached_outcomes(plan: Plan, ex: Executor, progress: Progress) -> dict[str, DocumentOutcome]:
+    """The outcomes of the files whose results are all in the cache, looked up before the
+    executor starts (a warm run of an unchanged corpus starts no worker and pickles nothing):
+    the first chunk here, where a cold run (no cache folder for this rule set yet, or
+    PREPASS_GIVE_UP misses in a row: a changed rule set) stops without reading its files
+    twice; the rest as jobs the executor shares between this process and a fork of it (reading
+    and hashing the files and the entries' heads on both cores; an outcome is light to send
+    back: a cached result's collected data stays in its entry)."""
+    files = plan.files
+    parts = plan.task.focused + plan.task.unfocused
+    if plan.task.settings.executor != "local" or not parts or not all(
+            part.cache is not None and part.cache.folder.is_dir() for part in parts):
+        return {}
+    found: dict[str, DocumentOutcome] = {}
+    missed = 0  # in a row
+    for corpus_file in files[:LOOKUP_CHUNK]:
+        outcome = cached_outcome(corpus_file, plan.task)
+        if outcome is not None:
+            found[corpus_file.path] = outcome
+            missed = 0
+        elif (missed := missed + 1) >= PREPASS_GIVE_UP:
+            return found
+    chunks = [files[at:at + LOOKUP_CHUNK] for at in range(LOOKUP_CHUNK, len(files), LOOKUP_CHUNK)]
+    caches = [part.cache for part in parts if part.cache is not None]
+
+    def look_up(chunk: Sequence[CorpusFile]) -> tuple[int, list[DocumentOutcome], list[dict[str, int]]]:
+        before = [cache.stats() for cache in caches]
+        outcomes = [o for o in (cached_outcome(f, plan.task) for f in chunk) if o is not None]
+        for outcome in outcomes:  # to this process: the areas stay in their entries
+            if isinstance(outcome.result.collected, CachedCollected):
+                outcome.result.collected.same_machine = True
+        counts = [{name: n - was[name] for name, n in cache.stats().items()}
+                  for cache, was in zip(caches, before, strict=True)]
+        return os.getpid(), outcomes, counts
+
+    def starting(index: int) -> None:
+        if progress:
+            progress(LOOKUP_CHUNK * (index + 1), len(files))  # (the bar counts files looked at)
+
+    for pid, outcomes, counts in ex.share([functools.partial(look_up, c) for c in chunks], starting):
+        found.update((o.path, o) for o in outcomes)
+        if pid != os.getpid():  # the fork's look-ups, counted here
+            for cache, delta in zip(caches, counts, strict=True):
+                for name, n in delta.items():
+                    setattr(cache, name, getattr(cache, name) + n)
+    return found
 
 
 def _outcomes(plan: Plan, ex: Executor, progress: Progress) -> Iterator[DocumentOutcome]:
-    """Every file's outcome, in file order: first the files whose results are all in the cache,
-    looked up here (a warm run of an unchanged corpus starts no worker and pickles nothing), then
-    the executor maps the others. A Dask run maps every file (its cache stays with the workers'
-    machine when the scheduler is remote); a cold run (no cache folder for this rule set yet, or
-    PREPASS_GIVE_UP misses in a row) does not read its files twice."""
+    """Every file's outcome, in file order: first the files whose results are all in the cache
+    (:func:`_cached_outcomes`), then the executor maps the others. A Dask run maps every file
+    (its cache stays with the workers' machine when the scheduler is remote)."""
     files = plan.files
-    found: dict[str, DocumentOutcome] = {}
-    parts = plan.task.focused + plan.task.unfocused
-    if plan.task.settings.executor == "local" and parts and all(
-            part.cache is not None and part.cache.folder.is_dir() for part in parts):
-        missed = 0  # in a row: a changed rule set or a new corpus leaves the rest to the workers
-        for done, corpus_file in enumerate(files, 1):
-            outcome = cached_outcome(corpus_file, plan.task)
-            if outcome is not None:
-                found[corpus_file.path] = outcome
-                missed = 0
-            elif (missed := missed + 1) >= PREPASS_GIVE_UP:
-                break
-            if progress and done % 256 == 0:
-                progress(len(found), len(files))  # (the bar counts files done: these so far)
+    found = _cached_outcomes(plan, ex, progress)
     rest = [f for f in files if f.path not in found]
 
     def shifted(done: int, total: int, **kwargs: Any) -> None:

@@ -66,6 +66,19 @@ class Executor:
                      for rule in ruleset.corpus_rules() if getattr(rule.check, "summary_key", "")}
         return summaries(LocalOps(collected), ruleset)
 
+    def share(self, jobs: Sequence[Callable[[], Any]],
+              starting: Callable[[int], None] | None = None) -> list[Any]:
+        """Each job's result, in job order (``starting(index)`` before each job this process
+        runs): the jobs of a step that reads what this process holds, such as the cache
+        look-ups before the per-document stage. Here one after the other; the local executor
+        shares them with a second process."""
+        done = []
+        for index, job in enumerate(jobs):
+            if starting is not None:
+                starting(index)
+            done.append(job())
+        return done
+
     def info(self) -> dict[str, Any]:
         """For the profile only (never in a report): e.g. the number of workers used."""
         return {}

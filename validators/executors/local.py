@@ -139,6 +139,17 @@ class LocalExecutor(Executor):
                       focus: frozenset[str] | set[str] | None) -> list[Finding]:
         return self.corpus_stage(ruleset, outcomes, focus, summary=False)[0]
 
+    def share(self, jobs: Sequence[Callable[[], Any]],
+              starting: Callable[[int], None] | None = None) -> list[Any]:
+        """On two cores when ``jobs`` allows (:func:`_in_two_processes`: this process and a fork
+        of it take the jobs in turn; only results are pickled, back from the fork), else here."""
+        if len(jobs) >= 2 and min(self.jobs, default_jobs()) >= 2 \
+                and self.start_method in (None, "fork") and "fork" in _start_methods():
+            both = _in_two_processes(list(jobs), starting, give_back=False)
+            if both is not None:
+                return both
+        return super().share(jobs, starting)
+
     def corpus_stage(self, ruleset: RuleSet, outcomes: Sequence[Any],
                      focus: frozenset[str] | set[str] | None, progress: Progress = None,
                      summary: bool = True) -> tuple[list[Finding], dict[str, Any]]:
@@ -237,14 +248,17 @@ def _start_methods() -> list[str]:
 
 
 def _in_two_processes(jobs: list[Callable[[], Any]],
-                      starting: Callable[[int], None] | None = None) -> list[Any] | None:
+                      starting: Callable[[int], None] | None = None,
+                      give_back: bool = True) -> list[Any] | None:
     """Each job's result, in job order, the jobs shared by this process and one forked from it
     (each takes the next job not taken, so a job's index is how many were taken before it);
     ``starting(index)`` is called in this process before each of its own jobs. The fork
     inherits what the jobs read (the results and the spill file's descriptor) without pickling
     it; only its jobs' results come back through a pipe. The objects made so far are frozen out
     of the garbage collector first, so that the child's collections do not copy every page of
-    them. None when the second process cannot be had (no shared semaphore, no pipe, no fork: a
+    them. ``give_back``: after each job, collect the garbage and return freed memory to the
+    system (for jobs that free much, like the corpus rules' plans; not after each of many small
+    ones). None when the second process cannot be had (no shared semaphore, no pipe, no fork: a
     container without /dev/shm, a process limit): the caller runs the jobs itself."""
     import gc
     import multiprocessing
@@ -267,7 +281,8 @@ def _in_two_processes(jobs: list[Callable[[], Any]],
             if starting is not None:
                 starting(index)
             done[index] = jobs[index]()
-            _give_back_memory()  # what a job freed, before the next one (and the other process)
+            if give_back:
+                _give_back_memory()  # what a job freed, before the next one (and the other process)
 
     parent = os.getpid()
 
@@ -280,7 +295,7 @@ def _in_two_processes(jobs: list[Callable[[], Any]],
         try:
             writer.send(outcome)
         except Exception as exc:  # an exception that does not pickle
-            writer.send(("failed", RuntimeError(f"the corpus stage's second process: {exc}")))
+            writer.send(("failed", RuntimeError(f"the second process: {exc}")))
         os._exit(0)
 
     gc.freeze()
@@ -299,7 +314,7 @@ def _in_two_processes(jobs: list[Callable[[], Any]],
         try:
             status, theirs = reader.recv()
         except EOFError:
-            raise RuntimeError("the corpus stage's second process ended before its jobs were "
+            raise RuntimeError("the second process ended before its jobs were "
                                f"done (exit status {process.exitcode})") from None
     finally:
         if process.is_alive() and process.exitcode is None:
