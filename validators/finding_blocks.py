@@ -14,7 +14,6 @@ other reporter decodes one block at a time (:class:`Findings`).
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import json
@@ -25,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, AnyStr, TypeVar, overload
 
-from validators.finding_json import SEPARATOR, SEPARATOR_UTF8, encode_batch, split_texts
+from validators.finding_json import FINDING_KEY, SEPARATOR, SEPARATOR_UTF8, encode_batch, split_texts
 from validators.findings import Finding, Related
 
 T = TypeVar("T")
@@ -37,6 +36,11 @@ _KEYS = frozenset(("rule", "name", "category", "severity", "path", "line", "colu
                    "end_column", "message", "context", "fingerprint"))
 _KEYS_RELATED = _KEYS | {"related"}
 _SURROGATE_UTF8 = re.compile(rb"\xed[\xa0-\xbf]")  # a lone surrogate, as "surrogatepass" writes it
+# a finding's line and column in its text (finding_json: its keys one to a line, in as_dict's
+# order, at their depth's indentation; a string holds no raw line end, so the first match is
+# the finding's own, not a related location's, which are deeper and later)
+_POSITION = re.compile(f'\n{FINDING_KEY}"line": ([0-9]+),\n{FINDING_KEY}"column": ([0-9]+),')
+_POSITION_UTF8 = re.compile(_POSITION.pattern.encode())
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -258,21 +262,22 @@ class Findings(Sequence[Finding]):
     def _texts(self, text_of: Callable[[FindingBlock], AnyStr],
                encode: Callable[[str], AnyStr]) -> Iterator[AnyStr]:
         loose, at = self._loose, 0
+        loose_texts = [encode(text) for text in _encoded(f.as_dict() for f in loose)]  # at once
         for path, same_path in itertools.groupby(self._blocks, key=operator.attrgetter("path")):
             start = at
             while at < len(loose) and loose[at].path < path:
                 at += 1
-            yield from map(encode, _encoded(f.as_dict() for f in loose[start:at]))
+            yield from loose_texts[start:at]
             start = at
             while at < len(loose) and loose[at].path == path:
                 at += 1
             blocks = list(same_path)
             if len(blocks) == 1:
-                yield from _with_loose(text_of(blocks[0]), loose[start:at], encode)
+                yield from _with_loose(text_of(blocks[0]), loose[start:at], loose_texts[start:at])
             else:  # a focused run's parts of one document: all merged again
                 yield from map(encode, _encoded(Findings(loose[start:at], blocks)._merged(
                     FindingBlock.rows, Finding.as_dict)))
-        yield from map(encode, _encoded(f.as_dict() for f in loose[at:]))
+        yield from loose_texts[at:]
 
     def _merged(self, rows_of: Callable[[FindingBlock], list[tuple[tuple[Any, ...], T]]],
                 value_of: Callable[[Finding], T]) -> Iterator[T]:
@@ -337,42 +342,57 @@ def _as_it_is(text: str) -> str:
     return text
 
 
-def _with_loose(text: AnyStr, loose: list[Finding],
-                encode: Callable[[str], AnyStr]) -> Iterator[AnyStr]:
+def _with_loose(text: AnyStr, loose: list[Finding], loose_texts: list[AnyStr]) -> Iterator[AnyStr]:
     """A block's report text (its findings in report order) with the texts of ``loose``
-    findings of the same path (in report order, made by ``encode``) put where the merge of
-    ``_merged`` puts them (after the block's findings of an equal sort key): each place found by
-    galloping then bisecting from the last one, decoding only the few findings looked at (a
-    document with a corpus finding has a dozen others, and the corpus finding, on the first
-    line, usually goes first; half the documents of a generated corpus have one)."""
+    findings of the same path (in report order) put where the merge of ``_merged`` puts them
+    (after the block's findings of an equal sort key): each place found by galloping then
+    bisecting from the last one. A block's finding is compared by its line and column, read
+    off its text (:data:`_POSITION`), and decoded only when they tie (a document with a corpus
+    finding has a dozen others; half the documents of a generated corpus have one)."""
     if not loose or not text:
         if text:
             yield text
-        yield from map(encode, _encoded(f.as_dict() for f in loose))
+        yield from loose_texts
         return
     pieces = split_texts(text)
     separator: Any = SEPARATOR if isinstance(text, str) else SEPARATOR_UTF8
+    position_in: Any = _POSITION if isinstance(text, str) else _POSITION_UTF8
     keys: dict[int, tuple[Any, ...]] = {}
 
-    def key_of(position: int) -> tuple[Any, ...]:
-        if position not in keys:
-            data = json.loads(pieces[position])
+    def key_of(at: int) -> tuple[Any, ...]:
+        if at not in keys:
+            data = json.loads(pieces[at])
             if not _well_formed(data):
                 raise ValueError("malformed findings")
-            keys[position] = _sort_key(data)
-        return keys[position]
+            keys[at] = _sort_key(data)
+        return keys[at]
+
+    def at_or_before(at: int, key: tuple[Any, ...]) -> bool:
+        """Whether the block's finding at ``at`` sorts at or before ``key`` (same path)."""
+        found = position_in.search(pieces[at])
+        if found is not None:
+            place = (int(found[1]), int(found[2]))
+            if place != key[1:3]:
+                return place < key[1:3]
+        return key_of(at) <= key
 
     done, count = 0, len(pieces)
-    for finding, piece in zip(loose, _encoded(f.as_dict() for f in loose), strict=True):
+    for finding, piece in zip(loose, loose_texts, strict=True):
         key = finding.sort_key()
         low, probe, step = done, done, 1  # every piece before ``low`` sorts at or before key
-        while probe < count and key_of(probe) <= key:
+        while probe < count and at_or_before(probe, key):
             low, probe, step = probe + 1, probe + step, step * 2
-        place = bisect.bisect_right(range(count), key, lo=low, hi=min(probe, count), key=key_of)
-        if place > done:
-            yield separator.join(pieces[done:place])
-        yield encode(piece)
-        done = place
+        high = min(probe, count)
+        while low < high:
+            middle = (low + high) // 2
+            if at_or_before(middle, key):
+                low = middle + 1
+            else:
+                high = middle
+        if low > done:
+            yield separator.join(pieces[done:low])
+        yield piece
+        done = low
     if done < count:
         yield separator.join(pieces[done:])
 
