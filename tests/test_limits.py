@@ -408,3 +408,29 @@ def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         proc.wait(timeout=120)
         # the report is larger than the pipe: the write fails, the run ends with 2 and says nothing
         assert (proc.returncode, err) == (2, ""), (fmt, proc.returncode, err)
+
+
+def test_a_file_is_read_to_its_end_but_never_past_the_limit(tmp_path: Path) -> None:
+    """read_bytes reads the size a file had when opened (one buffer of that size, not of the
+    limit), then whatever it grew by meanwhile, but never more than the limit allows: the
+    caller sees a file that grew past it as too large, never a file read whole."""
+    from validators.load import _read_to_end
+
+    target = tmp_path / "a.txt"
+    target.write_bytes(b"0123456789")
+    for size, most, expected in [(10, 100, b"0123456789"),  # as opened
+                                 (4, 100, b"0123456789"),   # it grew since it was opened
+                                 (4, 7, b"0123456"),        # past the limit: cut there
+                                 (0, 100, b"0123456789"),   # it was empty when opened
+                                 (10, 0, b"")]:
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            assert _read_to_end(fd, size, most) == expected, (size, most)
+        finally:
+            os.close(fd)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    fd = os.open(tmp_path / "empty.txt", os.O_RDONLY)
+    try:
+        assert _read_to_end(fd, 0, 100) == b""
+    finally:
+        os.close(fd)

@@ -56,6 +56,7 @@ import hmac
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -617,14 +618,22 @@ def read_head(path: Path) -> tuple[bytes, int]:
     """The first bytes of an entry, up to the end of its head (what the HMAC covers), and the
     size of what follows (the area's, if the entry is whole): a lookup does not read the
     collected data's area. OSError as reading does."""
-    with open(path, "rb") as handle:
-        data = handle.read(HEAD_SIZE + SIZES + (64 << 10))
+    # (a FIFO or a link put in the cache's place is no entry: nothing waits for a writer)
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOFOLLOW)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return b"", 0
+        size = info.st_size
+        data = os.read(fd, min(size, HEAD_SIZE + SIZES + (64 << 10)))
         if len(data) < HEAD_SIZE + SIZES:
             return data, 0
         end = HEAD_SIZE + head_size(data[HEAD_SIZE:HEAD_SIZE + SIZES])
-        while len(data) < end and (more := handle.read(end - len(data))):
+        while len(data) < end and (more := os.read(fd, end - len(data))):
             data += more
-        return data[:end], os.fstat(handle.fileno()).st_size - end
+        return data[:end], size - end
+    finally:
+        os.close(fd)
 
 
 # --- a cache git tracks is not used ------------------------------------------------------------

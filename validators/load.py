@@ -274,18 +274,28 @@ def read_bytes(path: str, fs_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             return _unreadable(path, fs_path, _file_kind(info.st_mode))
         if info.st_size > limit:
             return too_large(path, fs_path, info.st_size, limit)
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = -1
-            data = handle.read(limit + 1)
+        data = _read_to_end(fd, info.st_size, limit + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return _unreadable(path, fs_path, reason)
     finally:
-        if fd >= 0:
-            os.close(fd)
+        os.close(fd)
     if len(data) > limit:  # it grew past the limit while it was read
         return too_large(path, fs_path, len(data), limit)
     return data
+
+
+def _read_to_end(fd: int, size: int, most: int) -> bytes:
+    """What ``fd`` holds from where it stands to its end, but at most ``most`` bytes: first the
+    ``size`` the file had when it was opened (one buffer of that size, not of ``most``: a read
+    asked for 200 MB allocated that much for a 20 KB file), then whatever it grew by."""
+    parts = []
+    want = min(size + 1, most)
+    while want > 0 and (piece := os.read(fd, want)):
+        parts.append(piece)
+        most -= len(piece)
+        want = min(max(want - len(piece), 1 << 16), most)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def load(path: str, fs_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
