@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -58,6 +60,10 @@ def test_merged_blocks_iterate_as_the_stable_sort_of_every_finding(docs, corpus)
     # into a UTF-8 file: the bytes the report's stream would write (a lone surrogate escaped)
     assert SEPARATOR_UTF8.join(merged.utf8_texts()) == SEPARATOR.join(merged.texts()).encode(
         "utf-8", "backslashreplace")
+    # the halves a report writes in two processes: the first's texts, then the second's
+    first, second = merged.halves()
+    assert [*first.texts(), *second.texts()] == list(merged.texts())
+    assert len(first) + len(second) == len(merged)
     assert len(merged) == len(expected)
     counts: dict[tuple[str, str, str, str], tuple[int, int]] = {}
     for f in expected:
@@ -122,5 +128,37 @@ def test_a_run_reports_packed_findings_exactly_as_objects(sample_copy: Path, job
     json_format.report(result, stream)
     stream.flush()
     assert into.getvalue() == plain.getvalue().encode("utf-8", "backslashreplace")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_large_report_is_written_in_two_processes_as_one_would_write_it(
+        sample_copy: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run with --jobs 2 writes a large JSON report's two halves in this process and a fork of
+    it (each into a temporary file, copied in after): byte for byte the report one process
+    writes; --jobs 1 never forks for it."""
+    from validators.executors import local
+
+    result = replace(_run(sample_copy, jobs), jobs=jobs)
+    one = io.BytesIO()
+    stream = io.TextIOWrapper(one, encoding="utf-8", errors="backslashreplace", newline="")
+    json_format.report(result, stream)  # under SHARED_REPORT_BYTES: one process
+    stream.flush()
+    stream.detach()
+    forks: list[int] = []
+    real = local.in_two_processes
+
+    def recorded(jobs_: Any, *args: Any, **kwargs: Any) -> Any:
+        forks.append(len(jobs_))
+        return real(jobs_, *args, **kwargs)
+
+    monkeypatch.setattr(local, "in_two_processes", recorded)
+    monkeypatch.setattr(json_format, "SHARED_REPORT_BYTES", 0)
+    both = io.BytesIO()
+    stream = io.TextIOWrapper(both, encoding="utf-8", errors="backslashreplace", newline="")
+    json_format.report(result, stream)
+    stream.flush()
+    stream.detach()
+    assert forks == ([2] if jobs == 2 else [])
+    assert both.getvalue() == one.getvalue() and json.loads(both.getvalue())["findings"]
     for fail_on in ("info", "warning", "error"):
         assert pipeline.exit_code(result.findings, fail_on) == pipeline.exit_code(list(result.findings), fail_on)

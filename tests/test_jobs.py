@@ -283,7 +283,7 @@ def test_without_a_second_process_the_corpus_stage_runs_in_this_one(
         start = context.Process.start
 
         def start_unless_corpus_stage(process: Any) -> None:
-            if "_in_two_processes" in process._target.__qualname__:
+            if "in_two_processes" in process._target.__qualname__:
                 refused()
             start(process)
 

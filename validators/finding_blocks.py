@@ -246,6 +246,21 @@ class Findings(Sequence[Finding]):
             return iter(self._loose)
         return self._merged(lambda block: [(f.sort_key(), f) for f in block.decode()], _same)
 
+    def halves(self) -> tuple[Findings, Findings]:
+        """The findings before the path of the middle block, and the others: each half's texts
+        are the whole's, the first half's then the second's (a path's findings stay together)."""
+        if len(self._blocks) < 2:
+            return self, Findings()
+        middle = self._blocks[len(self._blocks) // 2].path
+        return (Findings([f for f in self._loose if f.path < middle],
+                         [b for b in self._blocks if b.path < middle]),
+                Findings([f for f in self._loose if f.path >= middle],
+                         [b for b in self._blocks if b.path >= middle]))
+
+    def packed_size(self) -> int:
+        """The compressed size of the blocks' texts (what a report of them costs to write)."""
+        return sum(len(block.text) for block in self._blocks)
+
     def texts(self) -> Iterator[str]:
         """The findings as the JSON report writes them (:mod:`validators.finding_json`), in the
         same order, as runs of texts to be joined by ``finding_json.SEPARATOR``: a document's

@@ -57,6 +57,7 @@ class RunResult:
     fail_on: str = "error"  # the gate's threshold, for reporters that mark failures (junit)
     fixes: tuple[FixResult, ...] = ()  # --fix/--diff: what was (or would be) changed
     rows: tuple[Any, ...] = ()         # tables.extract.DocumentRows of each file (``extract``)
+    jobs: int = 1  # the run's --jobs: a reporter may share its work with a second process
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "findings", Findings.of(self.findings))
@@ -447,7 +448,8 @@ def run_plan(plan: Plan, ruleset: RuleSet, *, executor: Executor | None = None,
     documents = [o.result for o in outcomes
                  if not focused_documents or settings.in_focus(o.path)]
     return RunResult(Findings(findings, blocks), documents, ruleset,
-                     {**dict(extra or {}), **corpus_summary}, settings.fail_on, fixes, rows)
+                     {**dict(extra or {}), **corpus_summary}, settings.fail_on, fixes, rows,
+                     settings.jobs)
 
 
 PREPASS_GIVE_UP = 64  # misses in a row after which the cache look-ups are left to the workers

@@ -141,11 +141,11 @@ class LocalExecutor(Executor):
 
     def share(self, jobs: Sequence[Callable[[], Any]],
               starting: Callable[[int], None] | None = None) -> list[Any]:
-        """On two cores when ``jobs`` allows (:func:`_in_two_processes`: this process and a fork
+        """On two cores when ``jobs`` allows (:func:`in_two_processes`: this process and a fork
         of it take the jobs in turn; only results are pickled, back from the fork), else here."""
-        if len(jobs) >= 2 and min(self.jobs, default_jobs()) >= 2 \
-                and self.start_method in (None, "fork") and "fork" in _start_methods():
-            both = _in_two_processes(list(jobs), starting, give_back=False)
+        if len(jobs) >= 2 and two_processes_allowed(self.jobs) \
+                and self.start_method in (None, "fork"):
+            both = in_two_processes(list(jobs), starting, give_back=False)
             if both is not None:
                 return both
         return super().share(jobs, starting)
@@ -182,8 +182,8 @@ class LocalExecutor(Executor):
 
         size = sum(r.stats.get("bytes", 0) for r in results if isinstance(r.stats, dict))
         done: dict[int, Any] = {}
-        if (len(jobs) >= 2 and min(self.jobs, default_jobs()) >= 2 and size >= PARALLEL_MIN_BYTES
-                and self.start_method in (None, "fork") and "fork" in _start_methods()):
+        if (len(jobs) >= 2 and two_processes_allowed(self.jobs) and size >= PARALLEL_MIN_BYTES
+                and self.start_method in (None, "fork")):
             # the rules whose plans hold much memory first, alone, then the others side by side
             alone = [at for at, (_, _, by_itself) in enumerate(jobs) if by_itself]
             for count, at in enumerate(alone):
@@ -191,7 +191,7 @@ class LocalExecutor(Executor):
                 done[at] = jobs[at][1]()
                 _give_back_memory()
             shared = [at for at in range(len(jobs)) if at not in done]
-            side_by_side = _in_two_processes(
+            side_by_side = in_two_processes(
                 [jobs[at][1] for at in shared],
                 lambda index: started(len(alone) + index, shared[index]),
             ) if len(shared) >= 2 else None
@@ -241,13 +241,19 @@ def _give_back_memory() -> None:
             ctypes.CDLL(None).malloc_trim(0)
 
 
+def two_processes_allowed(jobs: int) -> bool:
+    """Whether work may be shared with a forked second process: ``jobs`` (``--jobs``) and the
+    cores this process may use are two or more, and processes can be forked."""
+    return min(jobs, default_jobs()) >= 2 and "fork" in _start_methods()
+
+
 def _start_methods() -> list[str]:
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
 
 
-def _in_two_processes(jobs: list[Callable[[], Any]],
+def in_two_processes(jobs: list[Callable[[], Any]],
                       starting: Callable[[int], None] | None = None,
                       give_back: bool = True) -> list[Any] | None:
     """Each job's result, in job order, the jobs shared by this process and one forked from it
