@@ -352,3 +352,7 @@ def test_a_warm_run_looks_the_cache_up_on_two_cores(
     assert warm_cache.corpus_hits == 1
     assert [f.as_dict() for f in warm.findings] == [f.as_dict() for f in cold.findings]
     assert warm.summary() == cold.summary() and warm.extra_summary == cold.extra_summary
+    # a focused run (a hook): its focused and other parts share one cache, counted once
+    focused_cache = cache()
+    run_check(files, ruleset, focus={files[0].path}, cache=focused_cache, jobs=2)
+    assert (focused_cache.hits, focused_cache.misses) == (len(files), 0)

@@ -152,11 +152,11 @@ def document_key(data: bytes, ruleset_fingerprint: str, path: str) -> str:
 
 # --- entries as data -------------------------------------------------------------------------
 #
-# A result becomes a head (a JSON header plus the blobs it refers to) and the collected data's area
-# (see pack_result). JSON keeps None, bool, int, float, str, list
-# and string-keyed dicts as they are; the rest is a one-key object whose key starts with DEL (a
-# control character JSON leaves unescaped; a real dict with such a key is written in the general
-# map form, so the two never collide): {"\x7ft": [...]} a tuple, {"\x7fr": [[...], ...]} a tuple
+# A result becomes a head (a JSON header plus the blobs it refers to) and the collected data's
+# area (see pack_result). JSON keeps None, bool, int, float, str, list and string-keyed dicts as
+# they are; the rest is a one-key object whose key starts with DEL (a control character JSON
+# leaves unescaped; a real dict with such a key is written in the general map form, so the two
+# never collide): {"\x7ft": [...]} a tuple, {"\x7fr": [[...], ...]} a tuple
 # of tuples of scalars (a table: one tag for all its rows, decoded at C speed), {"\x7fb": [offset,
 # length]} bytes in the blob area, {"\x7fm": [[k, v], ...]} a dict with other keys. The findings
 # are the block of validators.finding_blocks ("rules", "counts", "unlisted", "own", "text": their
@@ -304,7 +304,7 @@ def unpack_result(data: bytes | memoryview,
         raise ValueError("not a result")
     block = block_from_data(path, header["rules"], header["text"], header["counts"],
                             header["unlisted"], header["own"])
-    parts = {rule_id: (start, size) for rule_id, start, size in collected}
+    parts = {rule_id: (start, count) for rule_id, start, count in collected}
     if area is None:
         kept = bytes(view[end:end + length])
         if len(kept) != length or hashlib.sha256(kept).hexdigest() != digest:

@@ -536,7 +536,7 @@ GC_THRESHOLDS = (200_000, 30, 30)  # as mypy's: a collection per 200 000 new obj
 def fewer_collections() -> Iterator[None]:
     """A command makes millions of objects (a warm 200 MB run: each document's statistics and
     findings) and almost no reference cycles, so the garbage collector's default thresholds had
-    it scan what it holds again and again (~0.7 of a warm 200 MB run's ~5.5 s); the worker
+    it scan what it holds again and again (~0.7 s of a warm 200 MB run's ~5.5 s); the worker
     processes it forks inherit the thresholds. Restored afterwards (tests call main in-process)."""
     import gc
 

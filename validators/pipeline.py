@@ -479,7 +479,8 @@ def _cached_outcomes(plan: Plan, ex: Executor, progress: Progress) -> dict[str, 
         elif (missed := missed + 1) >= PREPASS_GIVE_UP:
             return found
     chunks = [files[at:at + LOOKUP_CHUNK] for at in range(LOOKUP_CHUNK, len(files), LOOKUP_CHUNK)]
-    caches = [part.cache for part in parts if part.cache is not None]
+    # each cache once (a focused run's parts may share one): the fork's counts are added once
+    caches = list({id(part.cache): part.cache for part in parts if part.cache is not None}.values())
 
     def look_up(chunk: Sequence[CorpusFile]) -> tuple[int, list[DocumentOutcome], list[dict[str, int]]]:
         before = [cache.stats() for cache in caches]

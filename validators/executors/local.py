@@ -254,8 +254,8 @@ def _start_methods() -> list[str]:
 
 
 def in_two_processes(jobs: list[Callable[[], Any]],
-                      starting: Callable[[int], None] | None = None,
-                      give_back: bool = True) -> list[Any] | None:
+                     starting: Callable[[int], None] | None = None,
+                     give_back: bool = True) -> list[Any] | None:
     """Each job's result, in job order, the jobs shared by this process and one forked from it
     (each takes the next job not taken, so a job's index is how many were taken before it);
     ``starting(index)`` is called in this process before each of its own jobs. The fork

@@ -51,10 +51,13 @@ def _halves_in_two_processes(findings: Findings, jobs: int) -> tuple[BinaryIO, B
     core was idle). None when no second process can be had: the caller writes the report
     alone."""
     import tempfile
+    import threading
 
     from validators.executors.local import in_two_processes, two_processes_allowed
 
-    if not two_processes_allowed(jobs):
+    # (a fork copies one thread: with others alive, say a Dask client's, a lock one of them
+    # holds would never be released in the fork)
+    if not two_processes_allowed(jobs) or threading.active_count() > 1:
         return None
     files: list[BinaryIO] = []
     try:
