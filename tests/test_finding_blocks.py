@@ -135,7 +135,10 @@ def test_a_large_report_is_written_in_two_processes_as_one_would_write_it(
         sample_copy: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run with --jobs 2 writes a large JSON report's two halves in this process and a fork of
     it (each into a temporary file, copied in after): byte for byte the report one process
-    writes; --jobs 1 never forks for it."""
+    writes; --jobs 1 never forks for it, nor does a process with other threads alive (a fork
+    copies one thread: a lock another one holds would never be released in it)."""
+    import threading
+
     from validators.executors import local
 
     result = replace(_run(sample_copy, jobs), jobs=jobs)
@@ -153,12 +156,23 @@ def test_a_large_report_is_written_in_two_processes_as_one_would_write_it(
 
     monkeypatch.setattr(local, "in_two_processes", recorded)
     monkeypatch.setattr(json_format, "SHARED_REPORT_BYTES", 0)
-    both = io.BytesIO()
-    stream = io.TextIOWrapper(both, encoding="utf-8", errors="backslashreplace", newline="")
-    json_format.report(result, stream)
-    stream.flush()
-    stream.detach()
+
+    def report_with(threads: int) -> bytes:
+        # (the threads this test process has are its runner's business: say how many there are)
+        with monkeypatch.context() as patched:
+            patched.setattr(threading, "active_count", lambda: threads)
+            into = io.BytesIO()
+            stream = io.TextIOWrapper(into, encoding="utf-8", errors="backslashreplace",
+                                      newline="")
+            json_format.report(result, stream)
+            stream.flush()
+            stream.detach()
+            return into.getvalue()
+
+    both = report_with(threads=1)
     assert forks == ([2] if jobs == 2 else [])
-    assert both.getvalue() == one.getvalue() and json.loads(both.getvalue())["findings"]
+    assert both == one.getvalue() and json.loads(both)["findings"]
+    assert report_with(threads=2) == one.getvalue()
+    assert forks == ([2] if jobs == 2 else [])  # not again: another thread was alive
     for fail_on in ("info", "warning", "error"):
         assert pipeline.exit_code(result.findings, fail_on) == pipeline.exit_code(list(result.findings), fail_on)
