@@ -703,18 +703,13 @@ class EntryArea:
                 blob = handle.read()
         except OSError as exc:
             raise OSError(f"the cache entry {self.key} went away during the run: run again") from exc
-        head = HEAD_SIZE + head_size(blob[HEAD_SIZE:HEAD_SIZE + SIZES]) \
-            if len(blob) >= HEAD_SIZE + SIZES else len(blob)
-        area = blob[head:]
+        area = blob[max(len(blob) - spec[0], 0):]  # the entry's end
         if not area_matches(area, spec):
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
             raise OSError(f"the cache entry {self.key} was damaged or changed during the run "
                           "(removed): run again")
         return area
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (EntryArea, (self.path, self.key))
 
 
 class ResultCache:
@@ -774,12 +769,13 @@ class ResultCache:
         if self._secret is None:
             self.misses += 1
             return None
+        entry = self._entry(key)
         try:
-            blob, after = read_head(self._entry(key))
+            blob, after = read_head(entry)
         except OSError:
             self.misses += 1
             return None
-        result = decode_entry(key, blob, self._secret, EntryArea(os.fspath(self._entry(key)), key))
+        result = decode_entry(key, blob, self._secret, EntryArea(os.fspath(entry), key))
         if result is not None and isinstance(result.collected, CachedCollected) \
                 and result.collected.area_size != after:
             result = None  # truncated (or grown) since it was written

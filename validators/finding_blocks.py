@@ -266,7 +266,7 @@ class Findings(Sequence[Finding]):
         same order, as runs of texts to be joined by ``finding_json.SEPARATOR``: a document's
         block is the text it was packed with, unless another block or a loose finding shares its
         path (those findings are then merged and encoded again)."""
-        return self._texts(FindingBlock.report_text, _as_it_is)
+        return self._texts(FindingBlock.report_text, same_text)
 
     def utf8_texts(self) -> Iterator[bytes]:
         """:meth:`texts` as a report's stream writes them (:func:`utf8`; joined by
@@ -353,7 +353,8 @@ def utf8(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def _as_it_is(text: str) -> str:
+def same_text(text: str) -> str:
+    """A text as a text stream writes it (the counterpart of :func:`utf8`)."""
     return text
 
 

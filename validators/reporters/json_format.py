@@ -17,10 +17,11 @@ import shutil
 from collections.abc import Callable, Iterable
 from typing import Any, AnyStr, BinaryIO, TextIO
 
-from validators.finding_blocks import Findings, utf8
+from validators.finding_blocks import Findings, same_text, utf8
 from validators.finding_json import FINDING, INDENT, SEPARATOR, SEPARATOR_UTF8
 
 WRITE_CHUNK = 1 << 16
+FIRST = "\n" + FINDING  # before the first finding's text (SEPARATOR between the others)
 SHARED_REPORT_BYTES = 1 << 20  # compressed findings past which a second process writes half
 
 
@@ -30,7 +31,7 @@ def report(result: Any, stream: TextIO) -> None:
     findings = Findings.of(result.findings)
     raw = utf8_buffer(stream)
     if raw is None:
-        _write(stream.write, head, findings.texts(), _as_it_is)
+        _write(stream.write, head, findings.texts(), same_text)
         return
     # the blocks' UTF-8 straight into the file: not decoded and encoded again
     stream.flush()
@@ -84,8 +85,8 @@ def _halves_in_two_processes(findings: Findings, jobs: int) -> tuple[BinaryIO, B
 
 def _write_halves(raw: BinaryIO, head: str, halves: tuple[BinaryIO, BinaryIO]) -> None:
     """The report: ``head``, then each half's file copied as it is, then the end."""
-    raw.write(utf8(head[:-2] + ',\n  "findings": ['))  # head ends with "\n}"
-    between = utf8("\n" + FINDING)
+    raw.write(utf8(_opening(head)))
+    between = utf8(FIRST)
     any_finding = False
     for half in halves:
         if half.seek(0, os.SEEK_END) == 0:
@@ -94,7 +95,16 @@ def _write_halves(raw: BinaryIO, head: str, halves: tuple[BinaryIO, BinaryIO]) -
         between, any_finding = SEPARATOR_UTF8, True
         half.seek(0)
         shutil.copyfileobj(half, raw, 1 << 20)
-    raw.write(utf8("\n  ]\n}\n" if any_finding else "]\n}\n"))
+    raw.write(utf8(_closing(any_finding)))
+
+
+def _opening(head: str) -> str:
+    """The summary, and the findings' list opened."""
+    return head[:-2] + ',\n  "findings": ['  # head ends with "\n}"
+
+
+def _closing(any_finding: bool) -> str:
+    return "\n  ]\n}\n" if any_finding else "]\n}\n"
 
 
 def utf8_buffer(stream: TextIO) -> BinaryIO | None:
@@ -111,10 +121,6 @@ def utf8_buffer(stream: TextIO) -> BinaryIO | None:
         return None
 
 
-def _as_it_is(text: str) -> str:
-    return text
-
-
 def _write(write: Callable[[AnyStr], Any], head: str | None, texts: Iterable[AnyStr],
            encode: Callable[[str], AnyStr]) -> None:
     """The report: ``head`` (the summary) and the findings' ``texts``, each piece of its own
@@ -124,10 +130,10 @@ def _write(write: Callable[[AnyStr], Any], head: str | None, texts: Iterable[Any
     # can end silently with exit 0 when the reader closes the pipe: write 64 KiB pieces or
     # a document's findings at a time (the whole text of 300 000 findings would be another
     # gigabyte in memory)
-    pieces = [encode("" if head is None else head[:-2] + ',\n  "findings": [')]  # (ends "\n}")
+    pieces = [encode("" if head is None else _opening(head))]
     size = len(pieces[0])
-    between, separator, nothing = encode("" if head is None else "\n" + FINDING), \
-        encode(SEPARATOR), encode("")
+    between, separator, nothing = encode("" if head is None else FIRST), encode(SEPARATOR), \
+        encode("")
     any_finding = False
     for text in texts:
         any_finding = True
@@ -140,5 +146,5 @@ def _write(write: Callable[[AnyStr], Any], head: str | None, texts: Iterable[Any
             pieces.clear()
             size = 0
     if head is not None:
-        pieces.append(encode("\n  ]\n}\n" if any_finding else "]\n}\n"))
+        pieces.append(encode(_closing(any_finding)))
     write(nothing.join(pieces))
